@@ -1,0 +1,1 @@
+"""Vigil: a streaming escalation pipeline for user safety and support reports."""

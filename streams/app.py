@@ -1,0 +1,178 @@
+"""Wiring: the Faust app, its topics and tables, and the agents bound to the core.
+
+`create_app(settings)` is the only place that knows how the parts fit; everything it builds
+is passed down explicitly (no module-level app, no settings read inline).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
+from prometheus_client import CollectorRegistry
+
+from streams import faust_tuning, routed
+from streams.agents.intake import IntakeAgent
+from streams.codecs import Codec, RegistryClient
+from streams.core import keys, policy
+from streams.core.clock import Clock, SystemClock
+from streams.core.engine import CaseEngine
+from streams.core.intake import Intake
+from streams.core.queues import OpenQueues
+from streams.core.routing import Routing, load_routing
+from streams.core.sla import SlaSchedule
+from streams.core.state import EngineState
+from streams.core.triage import Triager, load_triage
+from streams.metrics import Metrics
+from streams.publisher import Publisher
+from streams.settings import Settings
+from streams.topics import Topics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Vigil:
+    settings: Settings
+    app: faust.App
+    topics: Topics
+    routing: Routing
+    metrics: Metrics
+    codec: Codec
+    engine: CaseEngine
+    schedule: SlaSchedule
+    queues: OpenQueues
+    intake_agent: IntakeAgent
+
+
+def make_codec(settings: Settings) -> Codec:
+    registry = None
+    if settings.schema_registry_url:
+        password = settings.schema_registry_password.get_secret_value() if settings.schema_registry_password else None
+        registry = RegistryClient(settings.schema_registry_url, settings.schema_registry_user, password)
+    return Codec.from_settings(settings.wire_format, registry_client=registry)
+
+
+def create_app(
+    settings: Settings,
+    registry: CollectorRegistry | None = None,
+    clock: Clock | None = None,
+    triager: Triager | None = None,
+) -> Vigil:
+    faust_tuning.apply(settings.fetch_max_wait_ms)
+    clock = clock or SystemClock()
+    registry = registry or CollectorRegistry()
+    routing = load_routing(settings.rules_dir)
+    topics = Topics.for_settings(settings, routing)
+    app = faust.App(
+        settings.app_id,
+        broker=settings.broker_url,
+        store=settings.store,
+        datadir=str(settings.data_dir),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        key_serializer="raw",
+        value_serializer="raw",
+        web_host=settings.web_host,
+        web_bind=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+        producer_linger_ms=settings.producer_linger_ms,
+        producer_max_batch_size=256 * 1024,
+        broker_commit_interval=settings.commit_interval_s,
+        consumer_auto_offset_reset="earliest",
+        topic_disable_leader=True,
+    )
+    metrics = Metrics(registry)
+    setup_prometheus_sensors(app, "/metrics", registry=registry, name_prefix="vigil_faust")
+
+    def table(name: str, global_: bool = False) -> Any:
+        factory = app.GlobalTable if global_ else app.Table
+        return factory(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
+
+    state = EngineState.over(
+        seen=table("seen"),
+        cases=table("cases"),
+        subjects=table("subjects"),
+        text_index=table("text-index"),
+        rejections=table("reporter-rejections", global_=True),
+    )
+    engine = CaseEngine(state, routing, settings.engine_config())
+    codec = make_codec(settings)
+    schedule = SlaSchedule()
+    queues = OpenQueues()
+    publisher = Publisher(app.producer, codec, topics, metrics, on_fatal=lambda exc: asyncio.ensure_future(app.crash(exc)))
+    intake_agent = IntakeAgent(
+        topics=topics,
+        partitions=settings.partitions,
+        codec=codec,
+        intake=Intake(triager or load_triage(settings.rules_dir), engine),
+        publisher=publisher,
+        metrics=metrics,
+        schedule=schedule,
+        queues=queues,
+        clock=clock,
+    )
+    inputs = app.topic(*topics.inputs, key_type=bytes, value_type=bytes, partitions=settings.partitions)
+    app.agent(inputs, name="vigil.intake", concurrency=1)(
+        partial(intake_agent, batch_size=settings.batch_size, batch_wait=settings.batch_wait_s)
+    )
+    vigil = Vigil(settings, app, topics, routing, metrics, codec, engine, schedule, queues, intake_agent)
+    _timers(vigil, publisher, clock)
+    return vigil
+
+
+def _timers(vigil: Vigil, publisher: Publisher, clock: Clock) -> None:
+    app, settings, topics = vigil.app, vigil.settings, vigil.topics
+    rebuilt = {"needed": True}
+
+    @app.on_rebalance_complete.connect
+    async def _on_rebalance(sender: Any, **kwargs: Any) -> None:
+        rebuilt["needed"] = True
+
+    @app.timer(settings.sla_check_interval_s, name="vigil.sla")
+    async def sla_timer() -> None:
+        if rebuilt["needed"]:
+            _rebuild_in_memory_views(vigil)
+            rebuilt["needed"] = False
+        for case_id in vigil.schedule.pop_due(clock.now()):
+            check = routed.encode(routed.SlaCheck(case_id))
+            await publisher.raw("routed", topics.routed, keys.route_of(case_id), check)
+        for (team, priority), count in vigil.queues.counts.items():
+            vigil.metrics.open_cases.labels(team, priority).set(count)
+
+    @app.timer(settings.sweep_interval_s, name="vigil.sweep")
+    async def sweep_timer() -> None:
+        for tp in app.assignor.assigned_actives():
+            if tp.topic == topics.routed:
+                await publisher.raw("routed", topics.routed, None, routed.encode(routed.Sweep()), tp.partition)
+
+    @app.timer(10.0, name="vigil.lag")
+    async def lag_timer() -> None:
+        consumer = app.consumer
+        for tp in app.assignor.assigned_actives():
+            position = await consumer.position(tp)
+            if position is not None:
+                lag = max(0, consumer.highwater(tp) - position)
+                vigil.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
+
+
+def _rebuild_in_memory_views(vigil: Vigil) -> None:
+    """After start-up or a rebalance: deadlines and queue counts from the stored cases.
+
+    Synchronous on purpose: no other coroutine runs while the views are rebuilt.
+    """
+    vigil.schedule.clear()
+    open_cases = []
+    for _, case in vigil.engine.state.cases.items():
+        vigil.schedule.set(case.case_id, policy.next_deadline(case))
+        if case.is_open:
+            open_cases.append(case)
+    vigil.queues.rebuild(open_cases)
+    log.info("rebuilt SLA schedule (%d deadlines) and open queues (%d cases)", len(vigil.schedule), len(open_cases))
+

@@ -1,0 +1,1 @@
+"""Subcommands of `vigil`; each module has add_parser(subparsers) and run(args) -> int."""

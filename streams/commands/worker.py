@@ -1,0 +1,43 @@
+"""`vigil worker`: run the streaming pipeline (creates missing topics first)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+import faust
+import uvloop
+
+from streams.admin import ensure_topics
+from streams.app import create_app
+from streams.logs import logging_config
+from streams.core.routing import load_routing
+from streams.settings import Settings
+from streams.topics import Topics
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("worker", help="run the Faust worker (settings from VIGIL_* env)")
+    parser.add_argument("--web-port", type=int, help="HTTP port for /metrics and /console (VIGIL_WEB_PORT)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = {"web_port": args.web_port} if args.web_port else {}
+    settings = Settings(**overrides)
+    return serve(settings)
+
+
+def serve(settings: Settings, **create_kwargs: Any) -> int:
+    """Create topics, then run the worker until it is stopped (SIGTERM, Ctrl-C)."""
+    uvloop.install()
+    topics = Topics.for_settings(settings, load_routing(settings.rules_dir))
+    asyncio.run(ensure_topics(settings, topics))
+    # Faust binds to the current loop when the app is built: make the loop first.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    vigil = create_app(settings, **create_kwargs)
+    worker = faust.Worker(vigil.app, loglevel=settings.log_level, logging_config=logging_config(settings), loop=loop)
+    worker.execute_from_commandline()
+    return 0

@@ -1,0 +1,277 @@
+"""Cases: reports about one incident fused into one record a team can act on.
+
+A report joins an open case about the same subject, or, when it has no subject, an open
+case in the same category and language whose text is a near duplicate of it. Otherwise it
+opens a case. A case remembers who reported it, through which channels, and the most urgent
+priority seen, and notices when a burst of its reports comes from brand-new accounts or from
+reporters whose earlier reports were rejected (coordinated reporting): such reports still
+count, but they do not raise the case's priority or announce reporter milestones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import msgspec
+
+from streams.core.escalation import EscalationStatus, Resolution, SubjectRef, Trigger
+from streams.core.dedupe import SeenReport
+from streams.core.report import FeedbackEvent
+from streams.core.taxonomy import Category, Priority
+from streams.core.triage.decision import Decision, Facts
+
+
+@dataclass(frozen=True, slots=True)
+class FusionConfig:
+    near_duplicate_window: timedelta = timedelta(hours=24)
+    near_duplicate_max_bits: int = 3
+    sample_size: int = 10
+    reporter_cap: int = 1000  # per-case reporter ids kept; counts stay exact up to here
+    reason_cap: int = 20
+    reporter_milestones: tuple[int, ...] = (10, 100, 1000)
+    new_account_days: int = 7
+    rejected_reports_suspicious: int = 2  # a reporter with this many rejected reports
+    coordinated_min_reports: int = 5
+    coordinated_window: timedelta = timedelta(hours=1)
+    coordinated_share: float = 0.6
+
+
+class MergeReason(StrEnum):
+    SAME_SUBJECT = "same_subject"
+    NEAR_DUPLICATE_TEXT = "near_duplicate_text"
+
+
+class OpenReason(StrEnum):
+    NEW_SUBJECT = "new_subject"
+    SUBJECT_REOPENED = "subject_reopened"  # its previous case was resolved
+    NEW_TEXT = "new_text"
+    UNMERGED = "unmerged"
+
+
+class Case(msgspec.Struct, omit_defaults=True):
+    case_id: str
+    route: str
+    category: Category
+    priority: Priority
+    team: str
+    status: EscalationStatus
+    opened_at: datetime  # processing time the case was opened
+    first_seen: datetime  # event time of its first report
+    last_seen: datetime  # event time of its latest report
+    report_count: int = 0
+    reporters: dict[str, int] = {}
+    distinct_reporters: int = 0
+    credible_reporters: int = 0  # distinct reporters not flagged as suspicious
+    suspicious_reports: int = 0
+    suspicious_recent: list[datetime] = []
+    coordinated: bool = False
+    channels: list[str] = []
+    sample_event_ids: list[str] = []
+    reasons: list[str] = []
+    labels: list[str] = []
+    facts: Facts = Facts()
+    subject: SubjectRef | None = None
+    fingerprint: int | None = None
+    language: str = ""
+    excerpt: str = ""
+    rules_version: str = ""
+    reopened_from: int = 0  # how many cases on this subject were resolved before this one
+    # Escalation state (one escalation per case; see policy.py)
+    version: int = 0
+    level: int = 0
+    announced_milestone: int = 0
+    ack_due: datetime | None = None
+    resolve_due: datetime | None = None
+    acked_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolution: Resolution | None = None
+    resolve_breached: bool = False
+    last_trigger: Trigger | None = None
+    last_published_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not EscalationStatus.RESOLVED
+
+
+class SubjectHistory(msgspec.Struct, omit_defaults=True):
+    """Per subject: its open case, and how often its cases were resolved (recurrence)."""
+
+    open_case_id: str | None = None
+    resolved_cases: int = 0
+    last_resolved_at: datetime | None = None
+    last_seen: datetime | None = None
+
+
+class TextCandidate(msgspec.Struct, array_like=True):
+    case_id: str
+    fingerprint: int
+    last_seen: datetime
+
+
+EXCERPT_CHARS = 280
+BUCKET_CAP = 32
+
+
+def open_case(
+    case_id: str,
+    route: str,
+    event: FeedbackEvent,
+    decision: Decision,
+    now: datetime,
+    fingerprint: int | None,
+    reopened_from: int,
+    suspicious: bool,
+    config: FusionConfig,
+) -> Case:
+    case = Case(
+        case_id=case_id,
+        route=route,
+        category=decision.category,
+        priority=decision.priority,
+        team=decision.team,
+        status=EscalationStatus.OPEN,
+        opened_at=now,
+        first_seen=event.occurred_at,
+        last_seen=event.occurred_at,
+        subject=SubjectRef(event.subject.type, event.subject.id) if event.subject else None,
+        fingerprint=fingerprint,
+        language=event.reporter.language,
+        excerpt=event.text[:EXCERPT_CHARS],
+        rules_version=decision.rules_version,
+        reopened_from=reopened_from,
+        labels=list(decision.labels),
+        facts=decision.facts,
+    )
+    add_report(case, event, decision, suspicious, config)
+    return case
+
+
+def add_report(case: Case, event: FeedbackEvent, decision: Decision, suspicious: bool, config: FusionConfig) -> None:
+    """Count a report into the case. Priority is raised separately (see `raise_priority`)."""
+    case.report_count += 1
+    reporter = event.reporter.user_id
+    if reporter not in case.reporters:
+        case.distinct_reporters += 1
+        if not suspicious:
+            case.credible_reporters += 1
+        if len(case.reporters) < config.reporter_cap:
+            case.reporters[reporter] = 0
+    if reporter in case.reporters:
+        case.reporters[reporter] += 1
+    if event.occurred_at < case.first_seen:
+        case.first_seen = event.occurred_at
+    if event.occurred_at > case.last_seen:
+        case.last_seen = event.occurred_at
+    if event.channel not in case.channels:
+        case.channels.append(event.channel)
+    if len(case.sample_event_ids) < config.sample_size:
+        case.sample_event_ids.append(event.event_id)
+    _extend_capped(case.reasons, decision.reasons, config.reason_cap)
+    _extend_capped(case.labels, decision.labels, config.reason_cap)
+    if suspicious:
+        _note_suspicious(case, event.occurred_at, config)
+
+
+def raise_priority(case: Case, decision: Decision) -> bool:
+    """Take the report's category and priority if it is more urgent. True if raised."""
+    if not decision.priority.outranks(case.priority):
+        return False
+    case.priority = decision.priority
+    case.category = decision.category
+    case.team = decision.team
+    case.facts = decision.facts
+    # The evidence for the new priority leads; earlier reasons follow.
+    case.reasons = list(dict.fromkeys([*decision.reasons, *case.reasons]))
+    return True
+
+
+def is_suspicious(event: FeedbackEvent, rejected_reports: int, config: FusionConfig) -> bool:
+    """A report whose reporter is brand new or has a record of rejected reports."""
+    age = event.reporter.account_age_days
+    new_account = age is not None and age < config.new_account_days
+    return new_account or rejected_reports >= config.rejected_reports_suspicious
+
+
+def _note_suspicious(case: Case, when: datetime, config: FusionConfig) -> None:
+    case.suspicious_reports += 1
+    horizon = when - config.coordinated_window
+    recent = [t for t in case.suspicious_recent if t >= horizon]
+    recent.append(when)
+    case.suspicious_recent = recent[-config.coordinated_min_reports * 4 :]
+    burst = len(recent) >= config.coordinated_min_reports
+    share = case.suspicious_reports / case.report_count >= config.coordinated_share
+    if burst and share:
+        case.coordinated = True
+
+
+def remove_report(case: Case, reporter_id: str, event_id: str) -> None:
+    """Undo one report's contribution (unmerge). Counts only; evidence lists keep history."""
+    case.report_count = max(0, case.report_count - 1)
+    left = case.reporters.get(reporter_id, 0) - 1
+    if left <= 0 and reporter_id in case.reporters:
+        del case.reporters[reporter_id]
+        case.distinct_reporters = max(0, case.distinct_reporters - 1)
+        case.credible_reporters = min(case.credible_reporters, case.distinct_reporters)
+    elif left > 0:
+        case.reporters[reporter_id] = left
+    if event_id in case.sample_event_ids:
+        case.sample_event_ids.remove(event_id)
+
+
+def split_off(new_case_id: str, parent: Case, seen: SeenReport, now: datetime) -> Case:
+    """A case for one report taken out of `parent` (unmerge), from what was kept about it."""
+    return Case(
+        case_id=new_case_id,
+        route=parent.route,
+        category=seen.category,
+        priority=seen.priority,
+        team=seen.team,
+        status=EscalationStatus.OPEN,
+        opened_at=now,
+        first_seen=seen.occurred_at,
+        last_seen=seen.occurred_at,
+        report_count=1,
+        reporters={seen.reporter_id: 1},
+        distinct_reporters=1,
+        credible_reporters=1,
+        channels=[seen.channel],
+        sample_event_ids=[seen.event_id],
+        reasons=[f"unmerged_from:{parent.case_id}"],
+        subject=parent.subject,
+        language=parent.language,
+        rules_version=parent.rules_version,
+    )
+
+
+def best_text_match(
+    candidates: list[TextCandidate],
+    fingerprint: int,
+    occurred_at: datetime,
+    config: FusionConfig,
+) -> tuple[TextCandidate, int] | None:
+    """The closest recent candidate within the allowed bit distance, with its distance."""
+    best: tuple[TextCandidate, int] | None = None
+    for candidate in candidates:
+        if abs(occurred_at - candidate.last_seen) > config.near_duplicate_window:
+            continue
+        bits = (candidate.fingerprint ^ fingerprint).bit_count()
+        if bits <= config.near_duplicate_max_bits and (best is None or bits < best[1]):
+            best = (candidate, bits)
+    return best
+
+
+def remember_candidate(bucket: list[TextCandidate], candidate: TextCandidate) -> list[TextCandidate]:
+    kept = [c for c in bucket if c.case_id != candidate.case_id]
+    kept.append(candidate)
+    return kept[-BUCKET_CAP:]
+
+
+def _extend_capped(target: list[str], items: tuple[str, ...] | list[str], cap: int) -> None:
+    for item in items:
+        if len(target) >= cap:
+            return
+        if item not in target:
+            target.append(item)

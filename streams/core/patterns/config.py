@@ -1,0 +1,127 @@
+"""Tuning of the pattern core. Defaults are the ones measured by streams.core.patterns.quality."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from streams.core.patterns.facets import Facet
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeConfig:
+    """A window well above its key's learned baseline (negative-binomial upper tail)."""
+
+    window_s: int = 600
+    min_count: int = 7
+    min_distinct_reporters: int = 3
+    min_ratio: float = 3.0  # count / expected
+    open_score: float = 6.0  # -log10 of the tail probability needed to open
+    hold_score: float = 2.0  # below this the spike is back to baseline
+    dispersion: float = 1.2  # variance/mean of incident counts (clumps across bucket edges)
+    fast_half_life_s: int = 3600  # tracks the daily cycle
+    slow_half_life_s: int = 86_400  # the daily mean; floors a quiet hour's baseline
+    floor_fraction: float = 0.25  # baseline >= this share of the daily mean rate
+    prior_count: float = 0.5  # pseudo-reports that keep a new key's baseline above zero
+    max_freeze_s: int = 7200  # an open spike stops baseline learning this long at most
+
+
+@dataclass(frozen=True, slots=True)
+class RegressionConfig:
+    """A new app version whose share of one category is far above the older versions'."""
+
+    window_s: int = 6 * 3600  # adoption ramps slowly: a long window gives the test power
+    release_age_s: int = 14 * 86_400  # a version is new this long after first seen
+    min_count: int = 10
+    min_ratio: float = 2.5  # new version's category odds / older versions' odds
+    open_score: float = 7.0
+    hold_score: float = 2.0
+    min_reference: float = 50.0  # older versions' (decayed) reports needed to compare
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdConfig:
+    """A count over a window, with enough distinct reporters (clusters, coordination), and
+    (where the key has a learned baseline) min_ratio times what that baseline expects."""
+
+    window_s: int
+    min_count: int
+    min_distinct_reporters: int
+    min_ratio: float = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class AbusiveConfig:
+    window_s: int = 86_400
+    min_reports: int = 20  # per window, whatever peers do
+    peer_multiple: float = 10.0  # and this many times the typical reporter's count
+    min_rejected: int = 10  # or this many reports from a reporter with rejected history
+
+
+@dataclass(frozen=True, slots=True)
+class RecurringConfig:
+    window_s: int = 7 * 86_400
+    min_reopens: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleConfig:
+    update_interval_s: int = 600  # an ongoing pattern is re-announced at most this often
+    material_factor: float = 2.0  # ... unless its count grew this much since the last one
+    min_change: float = 0.1  # and not at all when the count moved less than this
+    resolve_after_s: int = 600  # back to baseline this long before it resolves
+
+
+def _default_buckets() -> dict[Facet, int]:
+    return {
+        Facet.CATEGORY_REGION: 60,
+        Facet.CATEGORY_LANGUAGE: 60,
+        Facet.CATEGORY_PLATFORM_VERSION: 60,
+        Facet.TEXT_CLUSTER: 60,
+        Facet.REPORTER: 600,
+        Facet.SUBJECT: 3600,
+    }
+
+
+def _default_idle_ttl() -> dict[Facet, int]:
+    return {
+        Facet.CATEGORY_REGION: 3 * 86_400,
+        Facet.CATEGORY_LANGUAGE: 3 * 86_400,
+        Facet.CATEGORY_PLATFORM_VERSION: 3 * 86_400,
+        Facet.TEXT_CLUSTER: 2 * 86_400,
+        Facet.REPORTER: 86_400,
+        Facet.SUBJECT: 7 * 86_400,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class PatternConfig:
+    lateness_s: int = 60  # events this late still count; the watermark trails by it
+    warmup_s: int = 6 * 3600  # no spike/regression alerts until baselines have data
+    sweep_interval_s: int = 3600
+    sketch_size: int = 32
+    samples_per_bucket: int = 3
+    max_samples: int = 10
+    bucket_s: Mapping[Facet, int] = field(default_factory=_default_buckets)
+    idle_ttl_s: Mapping[Facet, int] = field(default_factory=_default_idle_ttl)
+    spike: SpikeConfig = SpikeConfig()
+    regression: RegressionConfig = RegressionConfig()
+    near_duplicate: ThresholdConfig = ThresholdConfig(3600, 10, 5)
+    coordinated: ThresholdConfig = ThresholdConfig(3600, 8, 5)
+    abusive: AbusiveConfig = AbusiveConfig()
+    recurring: RecurringConfig = RecurringConfig()
+    lifecycle: LifecycleConfig = LifecycleConfig()
+    # category -> team, for suggested actions; None loads streams/rules/routing.yaml.
+    teams: Mapping[str, str] | None = None
+
+    def retention_s(self, facet: Facet) -> int:
+        """How long a facet's buckets are kept: its longest window."""
+        windows = {
+            Facet.CATEGORY_REGION: max(self.spike.window_s, self.coordinated.window_s),
+            Facet.CATEGORY_LANGUAGE: self.spike.window_s,
+            Facet.CATEGORY_PLATFORM_VERSION: max(self.spike.window_s, self.regression.window_s),
+            Facet.TEXT_CLUSTER: self.near_duplicate.window_s,
+            Facet.REPORTER: self.abusive.window_s,
+            Facet.SUBJECT: self.recurring.window_s,
+        }
+        return windows[facet]

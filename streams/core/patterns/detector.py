@@ -1,0 +1,375 @@
+"""PatternDetector: merges PatternDeltas into per-key windows and baselines and, as the
+event-time watermark passes each bucket end, runs the rules and the pattern lifecycle.
+
+Event time is the reports' occurred_at. The watermark is the latest event time seen minus
+the configured lateness (or whatever `advance` is given, if later); a bucket is evaluated
+once the watermark passes its end. Reports that arrive later still count in later windows.
+State is bounded: buckets older than a facet's longest window are dropped and keys idle for
+their facet's idle_ttl are forgotten. It serializes whole (`snapshot`) or per key
+(`changed_entries`) for a changelogged table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+import msgspec
+
+from streams.core.clock import from_millis
+from streams.core.patterns import baseline as bl
+from streams.core.patterns import regression, sketch, spike, thresholds, window
+from streams.core.patterns.alert import PatternAlert, PatternKind
+from streams.core.patterns.config import PatternConfig
+from streams.core.patterns.delta import PatternDelta
+from streams.core.patterns.facets import Facet, dimensions, key_values, state_key
+from streams.core.patterns.finding import Finding
+from streams.core.patterns.lifecycle import Lifecycle
+from streams.core.patterns.narrative import Narrator
+from streams.core.patterns.state import Bucket, DetectorMeta, DetectorSnapshot, KeyState
+
+META_ENTRY = "meta"
+_BASELINE_FACETS = frozenset(
+    {
+        Facet.CATEGORY_REGION,
+        Facet.CATEGORY_LANGUAGE,
+        Facet.CATEGORY_PLATFORM_VERSION,
+        Facet.TEXT_CLUSTER,
+    }
+)
+_encoder = msgspec.msgpack.Encoder()
+_snapshot_decoder = msgspec.msgpack.Decoder(DetectorSnapshot)
+_meta_decoder = msgspec.msgpack.Decoder(DetectorMeta)
+_key_decoder = msgspec.msgpack.Decoder(KeyState)
+
+
+class PatternDetector:
+    def __init__(self, config: PatternConfig | None = None) -> None:
+        self._config = config or PatternConfig()
+        self._lifecycle = Lifecycle(self._config, Narrator(_teams(self._config)))
+        self._meta = DetectorMeta()
+        self._keys: dict[Facet, dict[str, KeyState]] = {f: {} for f in Facet}
+        # key -> latest bucket start with new data; evaluated at the next bucket end
+        self._dirty: dict[Facet, dict[str, int]] = {f: {} for f in Facet}
+        self._open: dict[Facet, dict[str, None]] = {f: {} for f in Facet}
+        self._platforms: dict[str, dict[str, dict[str, KeyState]]] = {}
+        self._touched: set[tuple[Facet, str]] = set()
+
+    # ---- feeding -------------------------------------------------------------------------
+
+    def apply(self, deltas: Iterable[PatternDelta]) -> list[PatternAlert]:
+        """Merge deltas, then evaluate every bucket the event-time watermark has passed."""
+        for delta in deltas:
+            self._merge(delta)
+        if self._meta.max_event_ms == 0:
+            return []
+        return self._advance_to(self._meta.max_event_ms // 1000 - self._config.lateness_s)
+
+    def advance(self, watermark: datetime) -> list[PatternAlert]:
+        """Move the watermark on without new data (e.g. from a timer when traffic is quiet)."""
+        return self._advance_to(int(watermark.timestamp()))
+
+    @property
+    def watermark(self) -> datetime | None:
+        return from_millis(self._meta.watermark * 1000) if self._meta.started_at else None
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "late_reports": self._meta.late_reports,
+            "dropped_reports": self._meta.dropped_reports,
+            "open_patterns": sum(len(o) for o in self._open.values()),
+            **{f"keys_{f}": len(keys) for f, keys in self._keys.items()},
+        }
+
+    def open_patterns(self) -> list[tuple[Facet, str, str]]:
+        """(facet, state key, kind) of every pattern currently open."""
+        return [
+            (facet, key, kind)
+            for facet, keys in self._open.items()
+            for key in keys
+            for kind in self._keys[facet][key].open
+        ]
+
+    def _merge(self, d: PatternDelta) -> None:
+        facet = Facet(d.facet)
+        width = self._config.bucket_s[facet]
+        if d.width != width:
+            raise ValueError(
+                f"delta for {facet} has {d.width}s buckets but this detector uses {width}s: "
+                "give the counter and the detector the same PatternConfig"
+            )
+        meta = self._meta
+        meta.max_event_ms = max(meta.max_event_ms, d.last_event_ms)
+        closed = meta.closed.get(facet)
+        if closed is not None and d.bucket < closed - self._config.retention_s(facet):
+            meta.dropped_reports += d.count
+            return
+        if closed is not None and d.bucket < closed:
+            meta.late_reports += d.count
+        key = state_key(d.key)
+        state = self._keys[facet].get(key) or self._new_key(facet, key, d)
+        _merge_bucket(state, d, self._config.sketch_size, self._config.samples_per_bucket)
+        if state.baseline is not None and d.bucket < state.baseline.at:
+            bl.add(state.baseline, len(d.incidents) or d.count)  # past learning: learn it now
+        state.last_seen = max(state.last_seen, d.bucket)
+        if d.category:
+            state.category = d.category
+        dirty = self._dirty[facet]
+        dirty[key] = max(dirty.get(key, d.bucket), d.bucket)
+        self._touched.add((facet, key))
+
+    def _new_key(self, facet: Facet, key: str, d: PatternDelta) -> KeyState:
+        state = KeyState()
+        if facet in _BASELINE_FACETS:
+            watched = d.bucket - (self._meta.started_at or d.bucket)
+            state.baseline = bl.new_baseline(d.bucket, max(0, watched), self._config.spike)
+        self._keys[facet][key] = state
+        if facet is Facet.CATEGORY_PLATFORM_VERSION:
+            category, platform, version = d.key
+            self._platforms.setdefault(platform, {}).setdefault(version, {})[category] = state
+            first = self._meta.versions.setdefault(platform, {})
+            first[version] = min(first.get(version, d.bucket), d.bucket)
+        return state
+
+    # ---- evaluation ----------------------------------------------------------------------
+
+    def _advance_to(self, watermark: int) -> list[PatternAlert]:
+        meta = self._meta
+        if meta.started_at is None:
+            meta.started_at = watermark
+            meta.last_sweep = watermark
+        if watermark <= meta.watermark:
+            return []
+        meta.watermark = watermark
+        alerts: list[PatternAlert] = []
+        for facet in Facet:
+            width = self._config.bucket_s[facet]
+            end = watermark - watermark % width
+            if end > meta.closed.get(facet, -1):
+                alerts += self._evaluate(facet, end)
+                meta.closed[facet] = end
+        if watermark - meta.last_sweep >= self._config.sweep_interval_s:
+            self._sweep(watermark)
+            meta.last_sweep = watermark
+        return alerts
+
+    def _evaluate(self, facet: Facet, end: int) -> list[PatternAlert]:
+        dirty = self._dirty[facet]
+        keys = list(dirty) + [k for k in self._open[facet] if k not in dirty]
+        # keys whose newest data is not in a closed bucket yet stay dirty for the next end
+        self._dirty[facet] = {k: b for k, b in dirty.items() if b >= end}
+        alerts: list[PatternAlert] = []
+        for key in keys:
+            state = self._keys[facet].get(key)
+            if state is None:
+                continue
+            alerts += self._evaluate_key(facet, key, state, end)
+        return alerts
+
+    def _evaluate_key(self, facet: Facet, key: str, state: KeyState, end: int) -> list[PatternAlert]:
+        findings = {f.kind: f for f in self._findings(facet, key, state, end)}
+        kinds = list(findings) + [PatternKind(k) for k in state.open if k not in findings]
+        dims = dimensions(facet, key)
+        alerts = []
+        for kind in kinds:
+            alert = self._lifecycle.step(facet, key, dims, state, kind, findings.get(kind), end)
+            if alert is not None:
+                alerts.append(alert)
+        if state.open:
+            self._open[facet][key] = None
+        else:
+            self._open[facet].pop(key, None)
+        self._touched.add((facet, key))
+        return alerts
+
+    def _findings(self, facet: Facet, key: str, state: KeyState, end: int) -> list[Finding]:
+        cfg = self._config
+        k = cfg.sketch_size
+        warm = self._warm(end)
+        if facet in _BASELINE_FACETS:
+            self._fold(facet, state, end)
+        if facet is Facet.CATEGORY_REGION:
+            return [
+                spike.spike(state, end, cfg.spike, k, warm),
+                thresholds.coordinated(state, end, cfg.coordinated, k),
+            ]
+        if facet is Facet.CATEGORY_LANGUAGE:
+            return [spike.spike(state, end, cfg.spike, k, warm)]
+        if facet is Facet.CATEGORY_PLATFORM_VERSION:
+            category, platform, version = key_values(key)
+            versions = self._platforms.get(platform, {})
+            if not self._is_new_version(platform, version, versions, end):
+                return [spike.spike(state, end, cfg.spike, k, warm)]
+            view = regression.PlatformView(version, category, versions)
+            return [regression.regression(view, end, cfg.regression, cfg.spike, warm)]
+        if facet is Facet.TEXT_CLUSTER:
+            return [thresholds.near_duplicate(state, end, cfg.near_duplicate, cfg.spike, k, warm)]
+        if facet is Facet.REPORTER:
+            return [thresholds.abusive(state, end, cfg.abusive, self._meta.peer_mean)]
+        return [thresholds.recurring(state, end, cfg.recurring)]
+
+    def _fold(self, facet: Facet, state: KeyState, end: int) -> None:
+        """Learn from buckets that have left the window the facet's rule judges."""
+        cfg = self._config
+        if facet is Facet.TEXT_CLUSTER:
+            until, freeze = end - cfg.near_duplicate.window_s, PatternKind.NEAR_DUPLICATE_CLUSTER
+        else:
+            until, freeze = end - cfg.spike.window_s, PatternKind.SPIKE
+        spike.fold(state, until, cfg.bucket_s[facet], cfg.spike, freeze)
+
+    def _warm(self, at: int) -> bool:
+        started = self._meta.started_at
+        return started is not None and at - started >= self._config.warmup_s
+
+    def _is_new_version(
+        self, platform: str, version: str, versions: Mapping[str, Mapping[str, KeyState]], at: int
+    ) -> bool:
+        """Versions first seen after the warmup and within the release age ramp up on
+        adoption, so they are judged against older versions, not against their own past,
+        until they carry most of the platform's reports."""
+        first = self._meta.versions.get(platform, {}).get(version)
+        if first is None or not self._warm(first):
+            return False
+        if at - first > self._config.regression.release_age_s:
+            return False
+        return regression.version_share(versions, version, at, self._config.spike) < 0.5
+
+    # ---- bounding state ------------------------------------------------------------------
+
+    def _sweep(self, now: int) -> None:
+        cfg = self._config
+        for facet in Facet:
+            keys = self._keys[facet]
+            oldest = now - cfg.retention_s(facet)
+            idle_before = now - cfg.idle_ttl_s[facet]
+            for key in list(keys):
+                state = keys[key]
+                if state.baseline is not None:
+                    self._fold(facet, state, now)
+                kept = [b for b in state.buckets if b.start >= oldest]
+                if len(kept) != len(state.buckets):
+                    state.buckets = kept
+                    self._touched.add((facet, key))
+                if not kept and not state.open and state.last_seen < idle_before:
+                    self._forget(facet, key)
+        self._meta.peer_mean = self._peer_mean(now)
+
+    def _forget(self, facet: Facet, key: str) -> None:
+        del self._keys[facet][key]
+        self._dirty[facet].pop(key, None)
+        self._touched.add((facet, key))
+        if facet is not Facet.CATEGORY_PLATFORM_VERSION:
+            return
+        category, platform, version = key_values(key)
+        versions = self._platforms.get(platform, {})
+        categories = versions.get(version, {})
+        categories.pop(category, None)
+        if not categories:
+            versions.pop(version, None)
+            self._meta.versions.get(platform, {}).pop(version, None)
+
+    def _peer_mean(self, now: int) -> float:
+        since = now - self._config.abusive.window_s
+        counts = [window.totals(s.buckets, since, now).reports for s in self._keys[Facet.REPORTER].values()]
+        active = [c for c in counts if c > 0]
+        return sum(active) / len(active) if active else 0.0
+
+    # ---- persistence ---------------------------------------------------------------------
+
+    def snapshot(self) -> bytes:
+        """The whole state as msgpack; `PatternDetector.restore` reads it back."""
+        keys = {str(f): dict(states) for f, states in self._keys.items()}
+        return _encoder.encode(DetectorSnapshot(meta=self._meta, keys=keys))
+
+    @classmethod
+    def restore(cls, blob: bytes, config: PatternConfig | None = None) -> PatternDetector:
+        snap = _snapshot_decoder.decode(blob)
+        return cls._rebuild(config, snap.meta, snap.keys)
+
+    def changed_entries(self) -> dict[str, bytes | None]:
+        """State entries changed since the last call, for a changelogged key-value table:
+        "meta" plus "<facet>\\x1f<key>" -> msgpack KeyState, or None when the key was forgotten."""
+        out: dict[str, bytes | None] = {META_ENTRY: _encoder.encode(self._meta)}
+        for facet, key in self._touched:
+            state = self._keys[facet].get(key)
+            out[entry_name(facet, key)] = None if state is None else _encoder.encode(state)
+        self._touched = set()
+        return out
+
+    @classmethod
+    def from_entries(
+        cls, entries: Mapping[str, bytes], config: PatternConfig | None = None
+    ) -> PatternDetector:
+        """Rebuild from a table holding what `changed_entries` wrote (deleted keys removed)."""
+        meta = _meta_decoder.decode(entries[META_ENTRY]) if META_ENTRY in entries else DetectorMeta()
+        keys: dict[str, dict[str, KeyState]] = {}
+        for name, raw in entries.items():
+            if name == META_ENTRY or raw is None:
+                continue
+            facet, _, key = name.partition(":")
+            keys.setdefault(facet, {})[key] = _key_decoder.decode(raw)
+        return cls._rebuild(config, meta, keys)
+
+    @classmethod
+    def _rebuild(
+        cls, config: PatternConfig | None, meta: DetectorMeta, keys: Mapping[str, Mapping[str, KeyState]]
+    ) -> PatternDetector:
+        detector = cls(config)
+        detector._meta = meta
+        for facet_name, states in keys.items():
+            facet = Facet(facet_name)
+            for key, state in states.items():
+                detector._keys[facet][key] = state
+                if state.open:
+                    detector._open[facet][key] = None
+                if facet is Facet.CATEGORY_PLATFORM_VERSION:
+                    category, platform, version = key_values(key)
+                    detector._platforms.setdefault(platform, {}).setdefault(version, {})[category] = state
+        return detector
+
+
+def entry_name(facet: Facet, key: str) -> str:
+    return f"{facet}:{key}"
+
+
+def _merge_bucket(state: KeyState, d: PatternDelta, k: int, samples: int) -> None:
+    buckets = state.buckets
+    index = len(buckets)
+    while index > 0 and buckets[index - 1].start > d.bucket:
+        index -= 1
+    if index > 0 and buckets[index - 1].start == d.bucket:
+        b = buckets[index - 1]
+        b.count += d.count
+        b.reopened += d.reopened
+        b.coordinated += d.coordinated
+        b.rejected += d.rejected
+        b.reporters = sketch.merge((b.reporters, d.reporters), k)
+        if d.coordinated_reporters:
+            b.coordinated_reporters = sketch.merge((b.coordinated_reporters, d.coordinated_reporters), k)
+        if len(b.samples) < samples:
+            b.samples = b.samples + list(d.samples[: samples - len(b.samples)])
+        if d.incidents:
+            b.incidents = sketch.merge((b.incidents, d.incidents), k)
+        return
+    buckets.insert(
+        index,
+        Bucket(
+            start=d.bucket,
+            count=d.count,
+            reopened=d.reopened,
+            coordinated=d.coordinated,
+            rejected=d.rejected,
+            reporters=list(d.reporters),
+            coordinated_reporters=list(d.coordinated_reporters),
+            samples=list(d.samples[:samples]),
+            incidents=list(d.incidents),
+        ),
+    )
+
+
+def _teams(config: PatternConfig) -> Mapping[str, str]:
+    if config.teams is not None:
+        return config.teams
+    from streams.core.routing import load_routing
+
+    return {str(c): team for c, team in load_routing().teams.items()}

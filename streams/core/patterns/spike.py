@@ -1,0 +1,74 @@
+"""Spike: a window of one key's reports far above that key's learned baseline.
+
+Spikes are judged on incidents, not reports: reports about one subject count once, since
+2-3 people reporting the same thing within minutes is ordinary and says nothing about a
+rising category. Reports without a subject count one each.
+"""
+
+from __future__ import annotations
+
+from streams.core.patterns import baseline as bl
+from streams.core.patterns import sketch, window
+from streams.core.patterns.alert import PatternKind
+from streams.core.patterns.config import SpikeConfig
+from streams.core.patterns.finding import Finding
+from streams.core.patterns.state import Bucket, KeyState
+
+
+def learned(bucket: Bucket) -> int:
+    """What a bucket teaches a baseline: its incidents where counted, else its reports."""
+    return len(bucket.incidents) or bucket.count
+
+
+def fold(
+    state: KeyState, until: int, width: int, cfg: SpikeConfig, freeze: PatternKind = PatternKind.SPIKE
+) -> None:
+    """Teach the baseline every bucket that ended by `until` and is not yet learned.
+
+    An open pattern of kind `freeze` stops learning (up to max_freeze_s) so it does not become
+    the norm it is measured against; after that a lasting shift is learned and it resolves.
+    """
+    baseline = state.baseline
+    if baseline is None or until <= baseline.at:
+        return
+    pattern = state.open.get(freeze)
+    learn = pattern is None or until - pattern.start > cfg.max_freeze_s
+    for b in state.buckets:
+        if b.start < baseline.at:
+            continue
+        if b.start + width > until:
+            break
+        bl.advance(baseline, b.start + width, cfg, learn)
+        bl.add(baseline, learned(b), learn)
+    bl.advance(baseline, until, cfg, learn)
+
+
+def spike(state: KeyState, end: int, cfg: SpikeConfig, sketch_size: int, warm: bool) -> Finding:
+    assert state.baseline is not None, "spike facets always carry a baseline"
+    buckets = window.in_window(state.buckets, end - cfg.window_s, end)
+    reports = sum(b.count for b in buckets)
+    incidents = incident_count(buckets, sketch_size)
+    expected = bl.expect(state.baseline, cfg.window_s, cfg)
+    plausible = incidents >= cfg.min_count and incidents >= cfg.min_ratio * expected.mean
+    score = bl.spike_score(incidents, expected, cfg.dispersion) if incidents > expected.mean else 0.0
+    opens = warm and plausible and score >= cfg.open_score
+    if opens:
+        opens = len(window.reporters(buckets, sketch_size)) >= cfg.min_distinct_reporters
+    return Finding(
+        kind=PatternKind.SPIKE,
+        opens=opens,
+        holds=score >= cfg.hold_score,
+        window_s=cfg.window_s,
+        count=reports,
+        expected=expected.mean,
+        score=score,
+        facts={"incidents": incidents},
+    )
+
+
+def incident_count(buckets: list[Bucket], k: int) -> int:
+    if not buckets:
+        return 0
+    if len(buckets) == 1:
+        return sketch.estimate(buckets[0].incidents, k) or buckets[0].count
+    return sketch.estimate(sketch.merge((b.incidents for b in buckets), k), k)

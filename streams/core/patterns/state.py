@@ -1,0 +1,63 @@
+"""Detector state: buckets, baselines and open patterns per key. All msgpack-serializable."""
+
+from __future__ import annotations
+
+import msgspec
+
+from streams.core.patterns.alert import PatternKind
+from streams.core.patterns.baseline import Baseline
+
+
+class Bucket(msgspec.Struct, array_like=True):
+    start: int  # epoch seconds
+    count: int = 0
+    reopened: int = 0
+    coordinated: int = 0
+    rejected: int = 0
+    reporters: list[int] = []
+    coordinated_reporters: list[int] = []
+    samples: list[str] = []
+    incidents: list[int] = []  # sketch of distinct subjects (spike facets)
+
+
+class OpenPattern(msgspec.Struct):
+    pattern_id: str
+    kind: PatternKind
+    start: int  # window start of the window that opened it
+    counted_through: int  # end of the last window folded into the totals
+    version: int = 1
+    total: int = 0  # the kind's measure (reports, reopens, coordinated reports)
+    incidents: int = 0  # distinct subjects among them, per bucket (spikes)
+    expected: float = 0.0
+    score: float = 0.0
+    reporters: list[int] = []
+    samples: list[str] = []
+    reference: str = ""  # what it was compared with, e.g. "32.3.x"
+    last_emitted_at: int = 0
+    last_emitted_total: int = 0
+    quiet_since: int | None = None  # first evaluation back at baseline
+
+
+class KeyState(msgspec.Struct):
+    buckets: list[Bucket] = []  # ascending by start
+    baseline: Baseline | None = None
+    open: dict[str, OpenPattern] = {}  # by PatternKind value
+    last_seen: int = 0  # latest bucket with data
+    category: str = ""  # the last report's category (team lookup for subject/reporter keys)
+
+
+class DetectorMeta(msgspec.Struct):
+    started_at: int | None = None  # first watermark; baselines are warm after the warmup
+    watermark: int = 0
+    max_event_ms: int = 0
+    closed: dict[str, int] = {}  # facet -> end of the last evaluated bucket
+    versions: dict[str, dict[str, int]] = {}  # platform -> app_version -> first seen
+    peer_mean: float = 0.0  # typical reports per active reporter over the abusive window
+    last_sweep: int = 0
+    late_reports: int = 0  # arrived after their bucket was evaluated, still counted
+    dropped_reports: int = 0  # older than any window, ignored
+
+
+class DetectorSnapshot(msgspec.Struct):
+    meta: DetectorMeta
+    keys: dict[str, dict[str, KeyState]]  # facet -> state key -> state

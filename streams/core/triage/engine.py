@@ -1,0 +1,93 @@
+"""The rules engine: facts, lexicon hits and classifier scores in, a Decision out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from streams.core.report import FeedbackEvent
+from streams.core.routing import DEFAULT_RULES_DIR, Routing, load_routing
+from streams.core.taxonomy import Category, Priority
+from streams.core.triage.classifier import MODEL_PATH, TextClassifier, load_classifier
+from streams.core.triage.decision import Decision, Facts
+from streams.core.triage.facts import ADULT_AGE, extract_facts
+from streams.core.triage.lexicon import Lexicon, load_lexicon
+from streams.core.triage.rules import RuleSet, load_rule_set
+from streams.core.triage.text import lexicon_view, normalize, tokens
+
+NO_RULE = "rule:none"
+
+
+class RuleTriager:
+    """Implements the `Triager` protocol; build it with `load_triage`."""
+
+    def __init__(self, rules: RuleSet, lexicon: Lexicon, classifier: TextClassifier, routing: Routing) -> None:
+        self.rules = rules
+        self.lexicon = lexicon
+        self.classifier = classifier
+        self.routing = routing
+        self.version = f"{rules.version}+{classifier.version}"
+        self._lex_features = {g: f"lex:{g}" for g in lexicon.groups}
+        self._teams = {c: routing.team_for(c) for c in Category}
+        self._classes = classifier.classes
+
+    def decide(self, event: FeedbackEvent) -> Decision:
+        return self.decide_many([event])[0]
+
+    def decide_many(self, events: Sequence[FeedbackEvent]) -> list[Decision]:
+        norms = [normalize(e.text) for e in events]
+        probabilities = self.classifier.predict_proba(norms, normalized=True).round(3).tolist()
+        classes = self._classes
+        return [self._decide(e, n, dict(zip(classes, p))) for e, n, p in zip(events, norms, probabilities)]
+
+    def features(self, event: FeedbackEvent, norm: str) -> tuple[set[str], Facts, str]:
+        """The report's feature set, its facts and the text view rules' patterns see."""
+        view = lexicon_view(norm)
+        hits = self.lexicon.match(view, tokens(view))
+        facts = extract_facts(event, norm, hits)
+        lex = self._lex_features
+        features = {lex[g] for g in hits}
+        features.add(f"reason:{event.reason_code.value}" if event.reason_code else "reason:none")
+        features.add(f"channel:{event.channel.value}")
+        features.add(f"subject:{event.subject.type.value}" if event.subject else "subject:none")
+        if facts.minor_involved:
+            features.add("fact:minor")
+        if any(a < ADULT_AGE for a in facts.ages):
+            features.add("fact:age_minor")
+        for name, present in (("time", facts.time_expressions), ("weapon", facts.weapons), ("means", facts.means),
+                              ("live", facts.live_in_progress), ("url", facts.urls), ("handle", facts.handles),
+                              ("email", facts.emails), ("phone", facts.phones), ("money", facts.money),
+                              ("attachment", event.attachments)):
+            if present:
+                features.add(f"fact:{name}")
+        return features, facts, view
+
+    def _decide(self, event: FeedbackEvent, norm: str, scores: dict[str, float]) -> Decision:
+        features, facts, view = self.features(event, norm)
+        top = max(scores, key=scores.__getitem__)
+        features.add(f"clf:{top}")
+        self.rules.add_derived(features, view)
+        fired = self.rules.fired(features, scores)
+        evidence = f"clf:{top}={scores[top]:.2f}"
+        if not fired:
+            return Decision(category=Category.OTHER, priority=Priority.P3, team=self._teams[Category.OTHER],
+                            reasons=(NO_RULE, evidence), scores=scores, facts=facts, rules_version=self.version)
+        winner = fired[0]
+        return Decision(
+            category=winner.category,
+            priority=winner.priority,
+            team=self._teams[winner.category],
+            labels=winner.labels,
+            reasons=tuple(f"rule:{r.id}" for r in fired) + (evidence,),
+            scores=scores,
+            facts=facts,
+            rules_version=self.version,
+        )
+
+
+def build_triager(rules_dir: Path | None = None, model_path: Path = MODEL_PATH) -> RuleTriager:
+    directory = rules_dir or DEFAULT_RULES_DIR
+    lexicon = load_lexicon()
+    classifier = load_classifier(model_path)
+    rules = load_rule_set(directory, lexicon.groups, classifier.classes)
+    return RuleTriager(rules, lexicon, classifier, load_routing(directory))

@@ -1,0 +1,68 @@
+"""One frozen settings object, read from VIGIL_* environment variables, passed down explicitly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streams.codecs.wire import WireFormat
+from streams.core.cases import FusionConfig
+from streams.core.engine import EngineConfig
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIGIL_", frozen=True, extra="ignore")
+
+    app_id: str = "vigil"
+    bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = Field("vigil", pattern=r"^[A-Za-z0-9._-]+$")
+    partitions: int = Field(1, ge=1, description="partitions of every Vigil topic")
+    replication_factor: int = 1
+
+    wire_format: WireFormat = WireFormat.SINGLE_OBJECT
+    schema_registry_url: str | None = None
+    schema_registry_user: str | None = None
+    schema_registry_password: SecretStr | None = None
+
+    store: str = "rocksdb://"
+    data_dir: Path = Path(".run/worker")
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    rules_dir: Path | None = None
+
+    dedupe_retention_days: float = 7.0
+    resolved_case_retention_days: float = 30.0
+    idle_case_expiry_days: float = 30.0
+    near_duplicate_window_hours: float = 24.0
+    sla_check_interval_s: float = 5.0
+    sweep_interval_s: float = 3600.0
+
+    batch_size: int = Field(500, ge=1, description="events handled per batch at most")
+    batch_wait_s: float = 0.005
+    producer_linger_ms: int = 5
+    fetch_max_wait_ms: int = Field(10, description="see streams/faust_tuning.py")
+    commit_interval_s: float = 1.0
+
+    log_level: str = "info"
+    log_format: LogFormat = LogFormat.TEXT
+
+    @property
+    def broker_url(self) -> str:
+        return ";".join(f"kafka://{server}" for server in self.bootstrap_servers.split(","))
+
+    def engine_config(self) -> EngineConfig:
+        return EngineConfig(
+            fusion=FusionConfig(near_duplicate_window=timedelta(hours=self.near_duplicate_window_hours)),
+            dedupe_retention=timedelta(days=self.dedupe_retention_days),
+            resolved_case_retention=timedelta(days=self.resolved_case_retention_days),
+            idle_case_expiry=timedelta(days=self.idle_case_expiry_days),
+        )
