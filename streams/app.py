@@ -32,6 +32,8 @@ from streams.metrics import Metrics
 from streams.publisher import Publisher
 from streams.settings import Settings
 from streams.topics import Topics
+from streams.web import console
+from streams.web.feed import ConsoleFeed
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class Vigil:
     schedule: SlaSchedule
     queues: OpenQueues
     intake_agent: IntakeAgent
+    feed: ConsoleFeed
 
 
 def make_codec(settings: Settings) -> Codec:
@@ -106,6 +109,7 @@ def create_app(
     codec = make_codec(settings)
     schedule = SlaSchedule()
     queues = OpenQueues()
+    feed = ConsoleFeed(clock, queues, schedule)
     publisher = Publisher(app.producer, codec, topics, metrics, on_fatal=lambda exc: asyncio.ensure_future(app.crash(exc)))
     intake_agent = IntakeAgent(
         topics=topics,
@@ -117,13 +121,15 @@ def create_app(
         schedule=schedule,
         queues=queues,
         clock=clock,
+        feed=feed,
     )
     inputs = app.topic(*topics.inputs, key_type=bytes, value_type=bytes, partitions=settings.partitions)
     app.agent(inputs, name="vigil.intake", concurrency=1)(
         partial(intake_agent, batch_size=settings.batch_size, batch_wait=settings.batch_wait_s)
     )
-    vigil = Vigil(settings, app, topics, routing, metrics, codec, engine, schedule, queues, intake_agent)
+    vigil = Vigil(settings, app, topics, routing, metrics, codec, engine, schedule, queues, intake_agent, feed)
     _timers(vigil, publisher, clock)
+    console.register(vigil)
     return vigil
 
 

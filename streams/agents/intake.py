@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 from aiokafka.partitioner import murmur2
 
@@ -29,6 +29,7 @@ from streams.core.engine import UpdateResult
 from streams.metrics import Metrics
 from streams.publisher import Publisher
 from streams.topics import Topics
+from streams.web.feed import ConsoleFeed
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ class IntakeAgent:
         schedule: SlaSchedule,
         queues: OpenQueues,
         clock: Clock,
-        on_report: Any = None,
+        feed: ConsoleFeed,
+        on_report: Callable[[Processed], None] | None = None,
     ) -> None:
         self.topics = topics
         self.partitions = partitions
@@ -81,6 +83,7 @@ class IntakeAgent:
         self.schedule = schedule
         self.queues = queues
         self.clock = clock
+        self.feed = feed
         self.on_report = on_report  # hook: called with each processed report (patterns, console)
         self._input_role = {
             topics.feedback: "feedback",
@@ -194,6 +197,7 @@ class IntakeAgent:
     ) -> None:
         letter = DeadLetter(Stage.UPDATE, reason, detail, payload, now, source, update.update_id if update else None)
         self.metrics.dead_letters.labels(Stage.UPDATE, reason).inc()
+        self.feed.dead_letter(letter)
         await self.publisher.dead_letter(letter)
 
     # --- routed: forwarded work and timer nudges -------------------------------------------
@@ -226,9 +230,11 @@ class IntakeAgent:
     async def _publish(self, processed: Processed, ingested_at: float = 0.0) -> None:
         outcome = processed.outcome
         self.metrics.outcomes.labels(outcome.outcome, outcome.reason).inc()
+        self.feed.outcome(outcome)
         if processed.dead_letter is not None:
             letter = processed.dead_letter
             self.metrics.dead_letters.labels(letter.stage, letter.reason).inc()
+            self.feed.dead_letter(letter)
             await self.publisher.dead_letter(letter)
         for escalation in processed.escalations:
             await self._escalate(escalation)
@@ -252,6 +258,7 @@ class IntakeAgent:
         self.metrics.escalations.labels(escalation.team, escalation.priority, escalation.trigger).inc()
         if kind := _SLA_KIND.get(escalation.trigger):
             self.metrics.sla_breaches.labels(escalation.team, escalation.priority, kind).inc()
+        self.feed.escalation(escalation)
         await self.publisher.escalation(escalation)
 
     def _observe_latency(self, escalation: Escalation, occurred_at: datetime, ingested_at: float) -> None:
