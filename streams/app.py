@@ -88,6 +88,7 @@ def create_app(
         producer_linger_ms=settings.producer_linger_ms,
         producer_max_batch_size=256 * 1024,
         broker_commit_interval=settings.commit_interval_s,
+        broker_session_timeout=settings.session_timeout_s,
         consumer_auto_offset_reset="earliest",
         topic_disable_leader=True,
     )

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     producer_linger_ms: int = 5
     fetch_max_wait_ms: int = Field(10, description="see streams/faust_tuning.py")
     commit_interval_s: float = 1.0
+    session_timeout_s: float = Field(60.0, description="a dead worker's partitions move after this")
 
     log_level: str = "info"
     log_format: LogFormat = LogFormat.TEXT

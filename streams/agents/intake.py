@@ -55,6 +55,7 @@ class Pending:
     source: Source
     record: Any  # the Faust event, to restore its context when state is written
     ingested_at: float  # Kafka record timestamp, seconds
+    forwarded: bool = False  # read from the routed topic: already on its case's partition
 
 
 class IntakeAgent:
@@ -140,7 +141,7 @@ class IntakeAgent:
             stream._set_current_event(item.record)
             if not isinstance(decision, Exception):
                 route = keys.route_id(keys.route_key(item.event, decision.category))
-                if not self._owns(route, item.source):
+                if not item.forwarded and not self._owns(route, item.record.message.partition):
                     await self._forward_report(route, item)
                     continue
             processed = self.intake.fuse(item.event, decision, item.source, item.payload, now)
@@ -165,7 +166,7 @@ class IntakeAgent:
             reason = error.reason if isinstance(error, InvalidEvent) else DeadLetterReason.INVALID_FIELD
             await self._reject_update(reason, str(error), payload, source, now, None)
             return
-        if not forwarded and not self._owns(route, source):
+        if not forwarded and not self._owns(route, source.partition):
             envelope = routed.ForwardedUpdate(payload, payload[:1] == b"{", source)
             self.metrics.rerouted.labels("update").inc()
             await self.publisher.raw("routed", self.topics.routed, route, routed.encode(envelope))
@@ -216,7 +217,7 @@ class IntakeAgent:
                 except InvalidEvent as error:  # decoded once already; kept for safety
                     await self._publish(self.intake.invalid(error, payload, source, now, _fallback_id(source), Stage.DECODE))
                     return
-                pending.append(Pending(event, payload, source, record, message.timestamp or 0.0))
+                pending.append(Pending(event, payload, source, record, message.timestamp or 0.0, forwarded=True))
             case routed.ForwardedUpdate(payload, _, source):
                 await self._update_from_team(payload, source, now, forwarded=True)
             case routed.SlaCheck(case_id):
@@ -270,8 +271,8 @@ class IntakeAgent:
 
     # --- partitions ------------------------------------------------------------------------
 
-    def _owns(self, route: str, source: Source) -> bool:
-        return self.partitions == 1 or self._partition_of(route) == source.partition
+    def _owns(self, route: str, partition: int) -> bool:
+        return self.partitions == 1 or self._partition_of(route) == partition
 
     def _partition_of(self, route: str) -> int:
         return _partition(route, self.partitions)

@@ -16,7 +16,8 @@ from enum import StrEnum
 
 import msgspec
 
-from streams.core.escalation import EscalationStatus, Resolution, SubjectRef, Trigger
+from streams.core import neardup
+from streams.core.escalation import Escalation, EscalationStatus, Resolution, SubjectRef
 from streams.core.dedupe import SeenReport
 from streams.core.report import FeedbackEvent
 from streams.core.taxonomy import Category, Priority
@@ -26,7 +27,7 @@ from streams.core.triage.decision import Decision, Facts
 @dataclass(frozen=True, slots=True)
 class FusionConfig:
     near_duplicate_window: timedelta = timedelta(hours=24)
-    near_duplicate_max_bits: int = 3
+    near_duplicate_min_similarity: float = 0.6  # estimated Jaccard of word shingles
     sample_size: int = 10
     reporter_cap: int = 1000  # per-case reporter ids kept; counts stay exact up to here
     reason_cap: int = 20
@@ -73,7 +74,7 @@ class Case(msgspec.Struct, omit_defaults=True):
     labels: list[str] = []
     facts: Facts = Facts()
     subject: SubjectRef | None = None
-    fingerprint: int | None = None
+    signature: bytes | None = None  # MinHash of the opening text (reports without a subject)
     language: str = ""
     excerpt: str = ""
     rules_version: str = ""
@@ -88,8 +89,7 @@ class Case(msgspec.Struct, omit_defaults=True):
     resolved_at: datetime | None = None
     resolution: Resolution | None = None
     resolve_breached: bool = False
-    last_trigger: Trigger | None = None
-    last_published_at: datetime | None = None
+    last_escalation: Escalation | None = None  # exactly what was last published (replays)
 
     @property
     def is_open(self) -> bool:
@@ -107,7 +107,7 @@ class SubjectHistory(msgspec.Struct, omit_defaults=True):
 
 class TextCandidate(msgspec.Struct, array_like=True):
     case_id: str
-    fingerprint: int
+    signature: bytes
     last_seen: datetime
 
 
@@ -121,7 +121,7 @@ def open_case(
     event: FeedbackEvent,
     decision: Decision,
     now: datetime,
-    fingerprint: int | None,
+    signature: bytes | None,
     reopened_from: int,
     suspicious: bool,
     config: FusionConfig,
@@ -137,7 +137,7 @@ def open_case(
         first_seen=event.occurred_at,
         last_seen=event.occurred_at,
         subject=SubjectRef(event.subject.type, event.subject.id) if event.subject else None,
-        fingerprint=fingerprint,
+        signature=signature,
         language=event.reporter.language,
         excerpt=event.text[:EXCERPT_CHARS],
         rules_version=decision.rules_version,
@@ -248,18 +248,18 @@ def split_off(new_case_id: str, parent: Case, seen: SeenReport, now: datetime) -
 
 def best_text_match(
     candidates: list[TextCandidate],
-    fingerprint: int,
+    signature: bytes,
     occurred_at: datetime,
     config: FusionConfig,
-) -> tuple[TextCandidate, int] | None:
-    """The closest recent candidate within the allowed bit distance, with its distance."""
-    best: tuple[TextCandidate, int] | None = None
+) -> tuple[TextCandidate, float] | None:
+    """The most similar recent candidate above the threshold, with its similarity."""
+    best: tuple[TextCandidate, float] | None = None
     for candidate in candidates:
         if abs(occurred_at - candidate.last_seen) > config.near_duplicate_window:
             continue
-        bits = (candidate.fingerprint ^ fingerprint).bit_count()
-        if bits <= config.near_duplicate_max_bits and (best is None or bits < best[1]):
-            best = (candidate, bits)
+        score = neardup.similarity(candidate.signature, signature)
+        if score >= config.near_duplicate_min_similarity and (best is None or score > best[1]):
+            best = (candidate, score)
     return best
 
 

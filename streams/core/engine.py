@@ -65,7 +65,6 @@ class ReportResult:
     escalations: list[Escalation] = field(default_factory=list)
     case: Case | None = None  # the case after this report (None for duplicates)
     opened: bool = False
-    fingerprint: int | None = None
     changes: list[CaseChange] = field(default_factory=list)
 
     @property
@@ -109,6 +108,7 @@ class CaseEngine:
             result = self._fuse_by_text(route, event, decision, now, suspicious)
         case = result.case
         assert case is not None
+        result.outcome = msgspec.structs.replace(result.outcome, source=source)
         self.state.cases.put(case.case_id, case)
         published = case.version if result.escalations else None
         self._remember(route, event, result.outcome, now, source, published)
@@ -167,8 +167,8 @@ class CaseEngine:
         )
         case = self.state.cases.get(seen.case_id)
         escalations = []
-        if case is not None and seen.published_version == case.version:
-            escalations.append(policy.snapshot(case))
+        if case is not None and case.last_escalation and seen.published_version == case.version:
+            escalations.append(case.last_escalation)
         return ReportResult(outcome, Verdict.REPLAY, escalations, case)
 
     def _duplicate(self, event: FeedbackEvent, seen: SeenReport, now: datetime, source: Source | None) -> ReportResult:
@@ -194,7 +194,7 @@ class CaseEngine:
         history = self.state.subjects.get(route) or SubjectHistory()
         case = self.state.cases.get(history.open_case_id) if history.open_case_id else None
         if case is not None and case.is_open:
-            return self._merge(case, MergeReason.SAME_SUBJECT, event, decision, now, suspicious, None)
+            return self._merge(case, MergeReason.SAME_SUBJECT, event, decision, now, suspicious)
         reason = OpenReason.SUBJECT_REOPENED if history.resolved_cases else OpenReason.NEW_SUBJECT
         result = self._open(route, event, decision, now, suspicious, None, reason, history.resolved_cases)
         assert result.case is not None
@@ -206,20 +206,20 @@ class CaseEngine:
     def _fuse_by_text(
         self, route: str, event: FeedbackEvent, decision: Decision, now: datetime, suspicious: bool
     ) -> ReportResult:
-        fingerprint = neardup.simhash(event.text)
-        if fingerprint is None:
+        signature = neardup.signature(event.text)
+        if signature is None:
             return self._open(route, event, decision, now, suspicious, None, OpenReason.NEW_TEXT, 0)
-        bucket_keys = [f"{route}/{band}" for band in neardup.bands(fingerprint)]
+        bucket_keys = [f"{route}/{band}" for band in neardup.bands(signature)]
         buckets = [self.state.text_index.get(key) or [] for key in bucket_keys]
         candidates = {c.case_id: c for bucket in buckets for c in bucket}
-        match = cases.best_text_match(list(candidates.values()), fingerprint, event.occurred_at, self.config.fusion)
+        match = cases.best_text_match(list(candidates.values()), signature, event.occurred_at, self.config.fusion)
         if match is not None:
             case = self.state.cases.get(match[0].case_id)
             if case is not None and case.is_open:
-                return self._merge(case, MergeReason.NEAR_DUPLICATE_TEXT, event, decision, now, suspicious, fingerprint)
-        result = self._open(route, event, decision, now, suspicious, fingerprint, OpenReason.NEW_TEXT, 0)
+                return self._merge(case, MergeReason.NEAR_DUPLICATE_TEXT, event, decision, now, suspicious)
+        result = self._open(route, event, decision, now, suspicious, signature, OpenReason.NEW_TEXT, 0)
         assert result.case is not None
-        entry = TextCandidate(result.case.case_id, fingerprint, event.occurred_at)
+        entry = TextCandidate(result.case.case_id, signature, event.occurred_at)
         horizon = event.occurred_at - self.config.fusion.near_duplicate_window
         for key, bucket in zip(bucket_keys, buckets):
             fresh = [c for c in bucket if c.last_seen >= horizon]
@@ -233,20 +233,20 @@ class CaseEngine:
         decision: Decision,
         now: datetime,
         suspicious: bool,
-        fingerprint: int | None,
+        signature: bytes | None,
         reason: OpenReason,
         reopened_from: int,
     ) -> ReportResult:
         case_id = keys.case_id(route, event.event_id)
         case = cases.open_case(
-            case_id, route, event, decision, now, fingerprint, reopened_from, suspicious, self.config.fusion
+            case_id, route, event, decision, now, signature, reopened_from, suspicious, self.config.fusion
         )
         policy.set_deadlines(case, now, self.routing)
         policy.milestone_crossed(case, self.config.fusion.reporter_milestones)
         escalation = policy.publish(case, Trigger.OPENED, now)
         outcome = self._outcome(event, case, OutcomeKind.ESCALATED, reason, now)
         change = CaseChange(case_id, None, queue_of(case))
-        return ReportResult(outcome, Verdict.NEW, [escalation], case, True, fingerprint, [change])
+        return ReportResult(outcome, Verdict.NEW, [escalation], case, True, [change])
 
     def _merge(
         self,
@@ -256,7 +256,6 @@ class CaseEngine:
         decision: Decision,
         now: datetime,
         suspicious: bool,
-        fingerprint: int | None,
     ) -> ReportResult:
         before = queue_of(case)
         cases.add_report(case, event, decision, suspicious, self.config.fusion)
@@ -271,7 +270,7 @@ class CaseEngine:
         escalations = [policy.publish(case, trigger, now)] if trigger else []
         outcome = self._outcome(event, case, OutcomeKind.MERGED, reason, now)
         changes = [CaseChange(case.case_id, before, queue_of(case))] if trigger else []
-        return ReportResult(outcome, Verdict.NEW, escalations, case, False, fingerprint, changes)
+        return ReportResult(outcome, Verdict.NEW, escalations, case, False, changes)
 
     @staticmethod
     def _outcome(event: FeedbackEvent, case: Case, kind: OutcomeKind, reason: str, now: datetime) -> Outcome:
@@ -423,7 +422,8 @@ class CaseEngine:
         cfg = self.config
         self._expire(self.state.seen, lambda key, seen: now - seen.seen_at > cfg.dedupe_retention, owns)
         for key, case in self.state.cases.items():
-            idle_since = max(case.last_seen, case.last_published_at or case.opened_at)
+            published = case.last_escalation.published_at if case.last_escalation else case.opened_at
+            idle_since = max(case.last_seen, published)
             if owns(case.route) and case.is_open and now - idle_since > cfg.idle_case_expiry:
                 before = queue_of(case)
                 result.escalations.append(self._expire_case(case, now))

@@ -51,14 +51,12 @@ def milestone_crossed(case: Case, milestones: tuple[int, ...]) -> int | None:
 def publish(case: Case, trigger: Trigger, now: datetime) -> Escalation:
     """Bump the case's escalation version and render the record teams receive."""
     case.version += 1
-    case.last_trigger = trigger
-    case.last_published_at = now
-    return snapshot(case)
+    case.last_escalation = _render(case, trigger, now)
+    return case.last_escalation
 
 
-def snapshot(case: Case) -> Escalation:
-    """The case's latest publication, rebuilt exactly (a replay re-sends it unchanged)."""
-    assert case.ack_due and case.resolve_due and case.last_trigger and case.last_published_at
+def _render(case: Case, trigger: Trigger, now: datetime) -> Escalation:
+    assert case.ack_due and case.resolve_due
     return Escalation(
         escalation_id=keys.escalation_id(case.case_id),
         version=case.version,
@@ -67,7 +65,7 @@ def snapshot(case: Case) -> Escalation:
         category=case.category,
         priority=case.priority,
         status=case.status,
-        trigger=case.last_trigger,
+        trigger=trigger,
         level=case.level,
         report_count=case.report_count,
         distinct_reporters=case.distinct_reporters,
@@ -75,7 +73,7 @@ def snapshot(case: Case) -> Escalation:
         last_seen=case.last_seen,
         ack_due=case.ack_due,
         resolve_due=case.resolve_due,
-        published_at=case.last_published_at,
+        published_at=now,
         channels=tuple(case.channels),
         sample_event_ids=tuple(case.sample_event_ids),
         reasons=tuple(case.reasons),

@@ -13,13 +13,12 @@ class SpikeConfig:
     """A window well above its key's learned baseline (negative-binomial upper tail)."""
 
     window_s: int = 600
-    min_count: int = 7
-    min_distinct_reporters: int = 3
-    min_ratio: float = 3.0  # count / expected
-    open_score: float = 6.0  # -log10 of the tail probability needed to open
+    min_count: int = 5  # incidents (distinct subjects) in the window
+    min_ratio: float = 3.0  # incidents / expected
+    open_score: float = 5.0  # -log10 of the tail probability needed to open
     hold_score: float = 2.0  # below this the spike is back to baseline
     dispersion: float = 1.2  # variance/mean of incident counts (clumps across bucket edges)
-    fast_half_life_s: int = 3600  # tracks the daily cycle
+    fast_half_life_s: int = 7200  # follows the daily cycle (about 1.5 h behind)
     slow_half_life_s: int = 86_400  # the daily mean; floors a quiet hour's baseline
     floor_fraction: float = 0.25  # baseline >= this share of the daily mean rate
     prior_count: float = 0.5  # pseudo-reports that keep a new key's baseline above zero
@@ -113,6 +112,15 @@ class PatternConfig:
     lifecycle: LifecycleConfig = LifecycleConfig()
     # category -> team, for suggested actions; None loads streams/rules/routing.yaml.
     teams: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        longest = max(self.spike.window_s, self.near_duplicate.window_s)
+        if self.warmup_s < 2 * longest:
+            # a baseline learns only from data that has left its window: give it one window
+            raise ValueError(
+                f"warmup_s={self.warmup_s} is too short: make it at least {2 * longest} "
+                "(twice the longest spike or near-duplicate window)"
+            )
 
     def retention_s(self, facet: Facet) -> int:
         """How long a facet's buckets are kept: its longest window."""

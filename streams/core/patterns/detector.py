@@ -19,7 +19,7 @@ import msgspec
 from streams.core.clock import from_millis
 from streams.core.patterns import baseline as bl
 from streams.core.patterns import regression, sketch, spike, thresholds, window
-from streams.core.patterns.alert import PatternAlert, PatternKind
+from streams.core.patterns.alert import AlertStatus, PatternAlert, PatternKind
 from streams.core.patterns.config import PatternConfig
 from streams.core.patterns.delta import PatternDelta
 from streams.core.patterns.facets import Facet, dimensions, key_values, state_key
@@ -29,6 +29,7 @@ from streams.core.patterns.narrative import Narrator
 from streams.core.patterns.state import Bucket, DetectorMeta, DetectorSnapshot, KeyState
 
 META_ENTRY = "meta"
+_MAX_STEPS = 1440
 _BASELINE_FACETS = frozenset(
     {
         Facet.CATEGORY_REGION,
@@ -101,11 +102,13 @@ class PatternDetector:
         meta = self._meta
         meta.max_event_ms = max(meta.max_event_ms, d.last_event_ms)
         closed = meta.closed.get(facet)
+        # every report has exactly one category_region delta: count lateness there, once
+        counted = facet is Facet.CATEGORY_REGION
         if closed is not None and d.bucket < closed - self._config.retention_s(facet):
-            meta.dropped_reports += d.count
+            meta.dropped_reports += d.count if counted else 0
             return
         if closed is not None and d.bucket < closed:
-            meta.late_reports += d.count
+            meta.late_reports += d.count if counted else 0
         key = state_key(d.key)
         state = self._keys[facet].get(key) or self._new_key(facet, key, d)
         _merge_bucket(state, d, self._config.sketch_size, self._config.samples_per_bucket)
@@ -143,15 +146,23 @@ class PatternDetector:
         meta.watermark = watermark
         alerts: list[PatternAlert] = []
         for facet in Facet:
-            width = self._config.bucket_s[facet]
-            end = watermark - watermark % width
-            if end > meta.closed.get(facet, -1):
+            for end in self._bucket_ends(facet, watermark):
                 alerts += self._evaluate(facet, end)
                 meta.closed[facet] = end
         if watermark - meta.last_sweep >= self._config.sweep_interval_s:
             self._sweep(watermark)
             meta.last_sweep = watermark
         return alerts
+
+    def _bucket_ends(self, facet: Facet, watermark: int) -> range:
+        """Every bucket end the watermark passed since the last evaluation, so open patterns
+        resolve on time in a quiet stream; after a gap longer than _MAX_STEPS only the last."""
+        width = self._config.bucket_s[facet]
+        end = watermark - watermark % width
+        last = self._meta.closed.get(facet)
+        if last is None or end - last > _MAX_STEPS * width:
+            return range(end, end + 1) if last is None or end > last else range(0)
+        return range(last + width, end + 1, width)
 
     def _evaluate(self, facet: Facet, end: int) -> list[PatternAlert]:
         dirty = self._dirty[facet]
@@ -173,13 +184,21 @@ class PatternDetector:
         alerts = []
         for kind in kinds:
             alert = self._lifecycle.step(facet, key, dims, state, kind, findings.get(kind), end)
-            if alert is not None:
-                alerts.append(alert)
+            if alert is None:
+                continue
+            alerts.append(alert)
+            if kind is PatternKind.RELEASE_REGRESSION and alert.status is AlertStatus.OPENED:
+                regressed = self._meta.regressed.setdefault(dims["platform"], [])
+                if dims["app_version"] not in regressed:
+                    regressed.append(dims["app_version"])
+        was_open = key in self._open[facet]
         if state.open:
             self._open[facet][key] = None
         else:
             self._open[facet].pop(key, None)
-        self._touched.add((facet, key))
+        # judging a key changes it only through its baseline or its patterns
+        if state.baseline is not None or state.open or was_open:
+            self._touched.add((facet, key))
         return alerts
 
     def _findings(self, facet: Facet, key: str, state: KeyState, end: int) -> list[Finding]:
@@ -200,7 +219,8 @@ class PatternDetector:
             versions = self._platforms.get(platform, {})
             if not self._is_new_version(platform, version, versions, end):
                 return [spike.spike(state, end, cfg.spike, k, warm)]
-            view = regression.PlatformView(version, category, versions)
+            excluded = self._meta.regressed.get(platform, [])
+            view = regression.PlatformView(version, category, versions, excluded)
             return [regression.regression(view, end, cfg.regression, cfg.spike, warm)]
         if facet is Facet.TEXT_CLUSTER:
             return [thresholds.near_duplicate(state, end, cfg.near_duplicate, cfg.spike, k, warm)]
@@ -267,6 +287,9 @@ class PatternDetector:
         if not categories:
             versions.pop(version, None)
             self._meta.versions.get(platform, {}).pop(version, None)
+            regressed = self._meta.regressed.get(platform, [])
+            if version in regressed:
+                regressed.remove(version)
 
     def _peer_mean(self, now: int) -> float:
         since = now - self._config.abusive.window_s

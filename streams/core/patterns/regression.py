@@ -1,15 +1,18 @@
 """Release regression: a new app version whose share of one category is far above the
-older versions' share on the same platform. A version stops being new once it carries
-most of the platform's reports: then the older ones are too few to compare with, and its
-own baseline (the spike rule) takes over.
+older versions' share on the same platform.
 
-Reports in the other categories stand in for adoption (no install counts reach Vigil): if a
-new version gets 3x the product_issue reports per report of any other kind, it is the build.
+Reports in the other categories stand in for adoption (no install counts reach Vigil): if
+a new version gets 3x the product_issue reports per report of other kinds, it is the build.
+The comparison is robust to other anomalies: the control categories whose ratio new/old is
+the most extreme either way are left out, and versions that opened a regression themselves
+are not a reference. A version stops being new once it carries most of its platform's
+reports: then the older ones are too few to compare with and its own baseline (the spike
+rule) takes over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from streams.core.patterns import baseline as bl
@@ -21,6 +24,8 @@ from streams.core.patterns.state import KeyState
 
 # Pseudo-reports pulling the other versions' current-window share toward their long share.
 _SHARE_PRIOR = 20.0
+# Control categories dropped from each end of the ratio ranking (when enough remain).
+_TRIM = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,62 +35,83 @@ class PlatformView:
     version: str
     category: str
     versions: Mapping[str, Mapping[str, KeyState]]
+    excluded: Collection[str] = ()  # versions that are no reference (regressed themselves)
+
+
+@dataclass(slots=True)
+class _Counts:
+    mine: float = 0.0  # the new version, this window
+    reference: float = 0.0  # older versions, slowly decayed
+    now: float = 0.0  # older versions, this window
 
 
 def regression(
     view: PlatformView, end: int, cfg: RegressionConfig, spike_cfg: SpikeConfig, warm: bool
 ) -> Finding:
-    since = end - cfg.window_s
-    mine = view.versions.get(view.version, {})
-    counts = {c: window.totals(s.buckets, since, end).reports for c, s in mine.items()}
-    x = counts.get(view.category, 0)
-    n = sum(counts.values())
-    ref_cat, ref_all, now_cat, now_all, by_version = _reference(view, since, end, spike_cfg)
-    if ref_all < cfg.min_reference or n == 0:
+    counts = _by_category(view, end - cfg.window_s, end, spike_cfg)
+    target = counts.pop(view.category, _Counts())
+    controls = _trimmed(counts)
+    rest = _Counts(
+        sum(c.mine for c in controls),
+        sum(c.reference for c in controls),
+        sum(c.now for c in controls),
+    )
+    x = int(target.mine)
+    if target.reference + rest.reference < cfg.min_reference or x + rest.mine == 0:
         return _quiet(x, cfg)
-    a, b = ref_cat + 0.5, ref_all - ref_cat + 0.5
+    a, b = target.reference + 0.5, rest.reference + 0.5
     share = a / (a + b)
-    share_now = (now_cat + _SHARE_PRIOR * share) / (now_all + _SHARE_PRIOR)
+    share_now = (target.now + _SHARE_PRIOR * share) / (target.now + rest.now + _SHARE_PRIOR)
     if share_now > share:  # older versions are rising too: not this build's doing
-        a, b = now_cat + _SHARE_PRIOR * share, now_all - now_cat + _SHARE_PRIOR * (1 - share)
+        a = target.now + _SHARE_PRIOR * share
+        b = rest.now + _SHARE_PRIOR * (1 - share)
         share = share_now
-    expected = (n - x) * share / (1 - share)
+    expected = rest.mine * share / (1 - share)
     ratio = x / expected if expected > 0 else float("inf")
     plausible = x >= cfg.min_count and ratio >= cfg.min_ratio
-    score = bl.beta_binomial_score(x, n, a, b) if plausible or x > 0 and ratio >= 1.5 else 0.0
-    opens = warm and plausible and score >= cfg.open_score
+    n = x + int(rest.mine)
+    score = bl.beta_binomial_score(x, n, a, b) if x > 0 and ratio >= 1.5 else 0.0
     return Finding(
         kind=PatternKind.RELEASE_REGRESSION,
-        opens=opens,
+        opens=warm and plausible and score >= cfg.open_score,
         holds=score >= cfg.hold_score,
         window_s=cfg.window_s,
         count=x,
         expected=expected,
         score=score,
-        reference=_label(by_version),
+        reference=_label(view, end, spike_cfg),
         facts={"version_reports": n, "reference_share": share},
     )
 
 
-def _reference(
+def _by_category(
     view: PlatformView, since: int, end: int, spike_cfg: SpikeConfig
-) -> tuple[float, float, int, int, dict[str, float]]:
-    ref_cat = ref_all = 0.0
-    now_cat = now_all = 0
-    by_version: dict[str, float] = {}
+) -> dict[str, _Counts]:
+    out: dict[str, _Counts] = {}
     for version, categories in view.versions.items():
-        if version == view.version:
+        if version != view.version and version in view.excluded:
             continue
         for category, state in categories.items():
-            recent = _recent(state, end, spike_cfg)
+            c = out.setdefault(category, _Counts())
             current = window.totals(state.buckets, since, end).reports
-            by_version[version] = by_version.get(version, 0.0) + recent
-            ref_all += recent
-            now_all += current
-            if category == view.category:
-                ref_cat += recent
-                now_cat += current
-    return ref_cat, ref_all, now_cat, now_all, by_version
+            if version == view.version:
+                c.mine += current
+            else:
+                c.reference += recent(state, end, spike_cfg)
+                c.now += current
+    return out
+
+
+def _trimmed(counts: dict[str, _Counts]) -> list[_Counts]:
+    """Controls without the categories whose new/old ratio is most extreme either way:
+    another category's regression (or a regressed reference) must not skew the baseline."""
+    ranked = sorted(
+        (c for c in counts.values() if c.reference > 0),
+        key=lambda c: (c.mine + 0.5) / (c.reference + 0.5),
+    )
+    if len(ranked) > 2 * _TRIM + 2:
+        ranked = ranked[_TRIM:-_TRIM]
+    return ranked
 
 
 def version_share(
@@ -93,14 +119,14 @@ def version_share(
 ) -> float:
     """One version's share of its platform's recent reports."""
     per_version = {
-        v: sum(_recent(s, end, cfg) for s in categories.values())
+        v: sum(recent(s, end, cfg) for s in categories.values())
         for v, categories in versions.items()
     }
     total = sum(per_version.values())
     return per_version.get(version, 0.0) / total if total > 0 else 0.0
 
 
-def _recent(state: KeyState, end: int, cfg: SpikeConfig) -> float:
+def recent(state: KeyState, end: int, cfg: SpikeConfig) -> float:
     """A key's slowly decayed report count, including buckets not yet learned."""
     if state.baseline is None:
         return 0.0
@@ -109,8 +135,13 @@ def _recent(state: KeyState, end: int, cfg: SpikeConfig) -> float:
     return learned + pending
 
 
-def _label(by_version: dict[str, float]) -> str:
+def _label(view: PlatformView, end: int, cfg: SpikeConfig) -> str:
     """'32.3.x' when the bulk of the older reports share a release line, else the top version."""
+    by_version = {
+        v: sum(recent(s, end, cfg) for s in categories.values())
+        for v, categories in view.versions.items()
+        if v != view.version and v not in view.excluded
+    }
     if not by_version:
         return "earlier versions"
     top = max(by_version, key=lambda v: by_version[v])

@@ -2,7 +2,8 @@
 
 Spikes are judged on incidents, not reports: reports about one subject count once, since
 2-3 people reporting the same thing within minutes is ordinary and says nothing about a
-rising category. Reports without a subject count one each.
+rising category. Reports without a subject count one each. Nor can a few reporters make a
+spike: the incident count is capped at the number of distinct reporters.
 """
 
 from __future__ import annotations
@@ -49,14 +50,15 @@ def spike(state: KeyState, end: int, cfg: SpikeConfig, sketch_size: int, warm: b
     reports = sum(b.count for b in buckets)
     incidents = incident_count(buckets, sketch_size)
     expected = bl.expect(state.baseline, cfg.window_s, cfg)
+    if incidents >= cfg.min_count:
+        # a few people filing many reports is an abusive-reporter pattern, not a spike
+        reporters = sketch.estimate(window.reporters(buckets, sketch_size), sketch_size)
+        incidents = min(incidents, reporters)
     plausible = incidents >= cfg.min_count and incidents >= cfg.min_ratio * expected.mean
     score = bl.spike_score(incidents, expected, cfg.dispersion) if incidents > expected.mean else 0.0
-    opens = warm and plausible and score >= cfg.open_score
-    if opens:
-        opens = len(window.reporters(buckets, sketch_size)) >= cfg.min_distinct_reporters
     return Finding(
         kind=PatternKind.SPIKE,
-        opens=opens,
+        opens=warm and plausible and score >= cfg.open_score,
         holds=score >= cfg.hold_score,
         window_s=cfg.window_s,
         count=reports,

@@ -52,10 +52,12 @@ class DetectorMeta(msgspec.Struct):
     max_event_ms: int = 0
     closed: dict[str, int] = {}  # facet -> end of the last evaluated bucket
     versions: dict[str, dict[str, int]] = {}  # platform -> app_version -> first seen
+    regressed: dict[str, list[str]] = {}  # platform -> versions that opened a regression
     peer_mean: float = 0.0  # typical reports per active reporter over the abusive window
     last_sweep: int = 0
-    late_reports: int = 0  # arrived after their bucket was evaluated, still counted
-    dropped_reports: int = 0  # older than any window, ignored
+    # counted on the category_region facet (one delta per report, one-minute buckets):
+    late_reports: int = 0  # arrived after their minute was evaluated; still counted later
+    dropped_reports: int = 0  # older than the spike windows: not counted there
 
 
 class DetectorSnapshot(msgspec.Struct):

@@ -9,7 +9,9 @@ weights with scikit-learn on the public data and the project's own cases; the ar
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
@@ -21,9 +23,10 @@ MODEL_PATH = Path(__file__).resolve().parent / "model" / "triage-clf.npz"
 _PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _DIGIT_LOW, _DIGIT_HIGH = 48, 57
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Featurizer:
     """Character n-grams (n_min..n_max) of the normalised text, hashed into 2**bits buckets."""
 
@@ -49,29 +52,84 @@ class Featurizer:
         codes[(codes >= _DIGIT_LOW) & (codes <= _DIGIT_HIGH)] = _DIGIT_LOW
         return codes, lengths
 
-    def buckets(self, codes: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
-        """Per n, the bucket of the n-gram starting at each position; `dim` where none fits."""
+    def buckets(self, codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """(positions, n_max - n_min + 1): bucket of the n-gram starting at each position, for
+        each n; `dim` (the all-zero weight row) where the n-gram would run past its text's end."""
         total = len(codes)
+        width = self.n_max
+        padded = np.zeros(total + width, dtype=np.uint64)
+        padded[:total] = codes
+        rolling = np.empty((total, width), dtype=np.uint64)
+        rolling[:, 0] = codes
+        for k in range(1, width):
+            # column k hashes codes[i : i + k + 1]
+            np.multiply(rolling[:, k - 1], _PRIME, out=rolling[:, k])
+            rolling[:, k] += padded[k : k + total]
+        rolling = rolling[:, self.n_min - 1 :]
+        rolling ^= self._salts
+        rolling *= _MIX
+        rolling >>= np.uint64(64 - self.bits)
+        bucket = rolling.astype(np.int64)
         ends = np.cumsum(lengths)
         left = np.repeat(ends, lengths) - np.arange(total)  # chars from a position to its text's end
-        shift = np.uint64(64 - self.bits)
-        rolling = np.zeros(total, dtype=np.uint64)
-        out: list[np.ndarray] = []
-        for n in range(1, self.n_max + 1):
-            # rolling[i] hashes codes[i : i + n]; positions too close to the end stay stale and
-            # are masked below.
-            rolling[: total - n + 1] = rolling[: total - n + 1] * _PRIME + codes[n - 1 :]
-            if n < self.n_min:
-                continue
-            bucket = ((rolling ^ np.uint64(n * 0x51ED27)) * _MIX) >> shift
-            bucket = bucket.astype(np.int64)
-            bucket[left < n] = self.dim
-            out.append(bucket)
+        bucket[left[:, None] < self._sizes] = self.dim
+        return bucket
+
+    @cached_property
+    def _salts(self) -> np.ndarray:
+        return np.array([n * 0x51ED27 for n in range(self.n_min, self.n_max + 1)], dtype=np.uint64)
+
+    @cached_property
+    def _sizes(self) -> np.ndarray:
+        return np.arange(self.n_min, self.n_max + 1)
+
+    def prepare_one(self, text: str, normalized: bool = False) -> np.ndarray:
+        """`prepare` for a single text: its code points with digits unified."""
+        cut = self.max_chars
+        body = text[:cut] if normalized else normalize(text[: cut * 2])[:cut]
+        padded = f" {body.translate(_DIGITS_TO_ZERO)} "
+        return np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+    def buckets_one(self, codes: np.ndarray) -> np.ndarray:
+        """`buckets` for a single text in a handful of numpy calls (their overhead dominates here):
+        every n-gram hash at once as a product of the sliding windows with a matrix of powers."""
+        total = len(codes)
+        padded = np.zeros(total + self.n_max - 1, dtype=np.uint64)
+        padded[:total] = codes
+        windows = padded[self._window_index[:total]]
+        bucket = ((((windows @ self._powers) ^ self._salts) * _MIX) >> np.uint64(64 - self.bits)).astype(np.int64)
+        tail = min(total, self.n_max - 1)
+        if tail:
+            bucket[total - tail :][self._tail_mask[self.n_max - 1 - tail :]] = self.dim
+        return bucket
+
+    @cached_property
+    def _window_index(self) -> np.ndarray:
+        # Row i holds positions i .. i + n_max - 1: one gather builds every window of a text.
+        return np.arange(self.max_chars + 2)[:, None] + np.arange(self.n_max)[None, :]
+
+    @cached_property
+    def _powers(self) -> np.ndarray:
+        # powers[k, j] = PRIME ** (n - 1 - k) for the j-th size n when k < n: the rolling hash.
+        sizes = range(self.n_min, self.n_max + 1)
+        out = np.zeros((self.n_max, len(sizes)), dtype=np.uint64)
+        for j, n in enumerate(sizes):
+            for k in range(n):
+                out[k, j] = pow(int(_PRIME), n - 1 - k, 1 << 64)
         return out
+
+    @cached_property
+    def _tail_mask(self) -> np.ndarray:
+        # Row j is position (total - (n_max - 1) + j): an n-gram there fits only when n <= n_max - 1 - j.
+        rows = np.arange(self.n_max - 1)[:, None]
+        return self._sizes[None, :] > (self.n_max - 1 - rows)
 
     def counts(self, lengths: np.ndarray) -> np.ndarray:
         """How many n-grams each text has (the normaliser of its feature vector)."""
-        return sum(np.maximum(lengths - n + 1, 0) for n in range(self.n_min, self.n_max + 1))
+        return np.maximum(lengths[:, None] - (self._sizes - 1), 0).sum(axis=1)
+
+    def count_one(self, length: int) -> int:
+        return sum(max(length - n + 1, 0) for n in range(self.n_min, self.n_max + 1))
 
 
 class TextClassifier:
@@ -91,7 +149,9 @@ class TextClassifier:
             )
         self.featurizer = featurizer
         # One extra all-zero row absorbs the masked positions, so no filtering is needed.
-        self._weights = np.vstack([weights.astype(np.float32), np.zeros((1, len(classes)), np.float32)])
+        weights = np.vstack([weights.astype(np.float32), np.zeros((1, len(classes)), np.float32)])
+        # Class-major layout: gathering columns of one row per class is the fastest numpy path.
+        self._weights_by_class = np.ascontiguousarray(weights.T)
         self._bias = bias.astype(np.float64)
         self.classes = tuple(classes)
         self.version = version
@@ -100,18 +160,27 @@ class TextClassifier:
         """Raw class scores; `normalized` says the texts already went through `normalize`."""
         if not texts:
             return np.zeros((0, len(self.classes)))
-        codes, lengths = self.featurizer.prepare(texts, normalized)
-        gathered = None
-        for bucket in self.featurizer.buckets(codes, lengths):
-            rows = self._weights[bucket]
-            gathered = rows if gathered is None else gathered + rows
-        assert gathered is not None
-        cumulative = np.cumsum(gathered, axis=0, dtype=np.float64)
-        ends = np.cumsum(lengths) - 1
-        sums = cumulative[ends]
-        sums[1:] -= cumulative[ends[:-1]]
-        scale = 1.0 / np.sqrt(np.maximum(self.featurizer.counts(lengths), 1))
+        featurizer = self.featurizer
+        if len(texts) == 1:
+            codes = featurizer.prepare_one(texts[0], normalized)
+            columns = np.take(self._weights_by_class, featurizer.buckets_one(codes).ravel(), axis=1)
+            scale = 1.0 / math.sqrt(max(featurizer.count_one(len(codes)), 1))
+            return (columns.sum(axis=1, dtype=np.float64) * scale + self._bias)[None, :]
+        codes, lengths = featurizer.prepare(texts, normalized)
+        bucket = featurizer.buckets(codes, lengths)
+        columns = np.take(self._weights_by_class, bucket.ravel(), axis=1)
+        starts = (np.cumsum(lengths) - lengths) * bucket.shape[1]
+        sums = np.add.reduceat(columns, starts, axis=1).T.astype(np.float64)
+        scale = 1.0 / np.sqrt(np.maximum(featurizer.counts(lengths), 1))
         return sums * scale[:, None] + self._bias
+
+    def scores_one(self, text: str, normalized: bool = False) -> list[float]:
+        """Softmax scores of one text as a list, in plain Python past the numpy sum (faster)."""
+        logits = self.logits([text], normalized)[0].tolist()
+        top = max(logits)
+        exps = [math.exp(v - top) for v in logits]
+        total = sum(exps)
+        return [e / total for e in exps]
 
     def predict_proba(self, texts: Sequence[str], normalized: bool = False) -> np.ndarray:
         z = self.logits(texts, normalized)
@@ -126,13 +195,11 @@ def design_matrix_parts(featurizer: Featurizer, texts: Sequence[str]) -> tuple[n
     codes, lengths = featurizer.prepare(texts)
     row_of = np.repeat(np.arange(len(texts)), lengths)
     scale = 1.0 / np.sqrt(np.maximum(featurizer.counts(lengths), 1))
-    rows, cols = [], []
-    for bucket in featurizer.buckets(codes, lengths):
-        keep = bucket < featurizer.dim
-        rows.append(row_of[keep])
-        cols.append(bucket[keep])
-    r = np.concatenate(rows)
-    return r, np.concatenate(cols), scale[r]
+    bucket = featurizer.buckets(codes, lengths)
+    rows = np.broadcast_to(row_of[:, None], bucket.shape)
+    keep = bucket < featurizer.dim
+    r = rows[keep]
+    return r, bucket[keep], scale[r]
 
 
 def save_classifier(path: Path, featurizer: Featurizer, weights: np.ndarray, bias: np.ndarray,

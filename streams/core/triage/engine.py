@@ -16,6 +16,9 @@ from streams.core.triage.rules import RuleSet, load_rule_set
 from streams.core.triage.text import lexicon_view, normalize, tokens
 
 NO_RULE = "rule:none"
+# Past this length a report is a document (many posts, a transcript): nearby joke words no
+# longer say the whole text is a joke.
+LONG_TEXT_CHARS = 500
 
 
 class RuleTriager:
@@ -32,7 +35,9 @@ class RuleTriager:
         self._classes = classifier.classes
 
     def decide(self, event: FeedbackEvent) -> Decision:
-        return self.decide_many([event])[0]
+        norm = normalize(event.text)
+        probabilities = [round(p, 3) for p in self.classifier.scores_one(norm, normalized=True)]
+        return self._decide(event, norm, dict(zip(self._classes, probabilities)))
 
     def decide_many(self, events: Sequence[FeedbackEvent]) -> list[Decision]:
         norms = [normalize(e.text) for e in events]
@@ -50,6 +55,8 @@ class RuleTriager:
         features.add(f"reason:{event.reason_code.value}" if event.reason_code else "reason:none")
         features.add(f"channel:{event.channel.value}")
         features.add(f"subject:{event.subject.type.value}" if event.subject else "subject:none")
+        if len(norm) >= LONG_TEXT_CHARS:
+            features.add("fact:long")
         if facts.minor_involved:
             features.add("fact:minor")
         if any(a < ADULT_AGE for a in facts.ages):

@@ -48,6 +48,8 @@ _AGE_PATTERNS = (
     re.compile(r"(?:عمري|عمره|عمرها|عمرهم|بعمر|عمر)\s?(\d{1,2})"),
     re.compile(r"(\d{1,2})\s?(?:سنه|سنوات|سنين|عاما|عام)"),
 )
+# One scan for every age pattern: the first group that matched holds the age.
+_ANY_AGE = re.compile("|".join(f"(?:{p.pattern})" for p in _AGE_PATTERNS))
 _CN_NUMERAL_AGE = re.compile(r"([一二三四五六七八九十两]{1,3})\s?(?:岁|歲)")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CLOCK_TIME = re.compile(
@@ -75,11 +77,17 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))[:_MAX_FACTS]
 
 
+def _in_text_order(terms: list[str], norm: str) -> tuple[str, ...]:
+    """Lexicon terms in the order the report says them (set matching loses the order)."""
+    if len(terms) < 2:
+        return tuple(terms)
+    return _unique(sorted(terms, key=lambda t: (norm.find(t) % (len(norm) + 1), t)))
+
+
 def ages(norm: str) -> tuple[int, ...]:
     found: list[int] = []
-    if _DIGIT.search(norm):
-        for pattern in _AGE_PATTERNS:
-            found.extend(int(m) for m in pattern.findall(norm))
+    for match in _ANY_AGE.finditer(norm):
+        found.append(int(next(g for g in match.groups() if g)))
     if "岁" in norm or "歲" in norm:
         for numeral in _CN_NUMERAL_AGE.findall(norm):
             value = chinese_numeral(numeral)
@@ -103,11 +111,12 @@ def extract_facts(event: FeedbackEvent, norm: str, hits: dict[str, list[str]]) -
         handles = _unique(_HANDLE.findall(norm))
         if emails:
             urls = tuple(u for u in urls if not any(u in e for e in emails))
-    if _DIGIT.search(norm):
+    digits = _DIGIT.search(norm) is not None
+    if digits:
         phones = _unique([p.strip() for p in _PHONE.findall(norm) if 8 <= sum(c.isdigit() for c in p) <= 15])
         money = _unique([m.strip() for m in _MONEY.findall(norm)])
         clock = _CLOCK_TIME.findall(norm)
-    stated_ages = ages(norm)
+    stated_ages = ages(norm) if digits or "岁" in norm or "歲" in norm else ()
     live = "live" in hits or (event.subject is not None and event.subject.type == SubjectType.LIVE)
     return Facts(
         urls=urls,
@@ -117,8 +126,8 @@ def extract_facts(event: FeedbackEvent, norm: str, hits: dict[str, list[str]]) -
         money=money,
         ages=stated_ages,
         minor_involved="minor" in hits or any(a < ADULT_AGE for a in stated_ages),
-        time_expressions=_unique(hits.get("time_soon", []) + [c.strip() for c in clock]),
-        weapons=_unique(hits.get("weapon", [])),
+        time_expressions=_unique(list(_in_text_order(hits.get("time_soon", []), norm)) + [c.strip() for c in clock]),
+        weapons=_in_text_order(hits.get("weapon", []), norm),
         live_in_progress=live,
-        means=_unique(hits.get("means", [])),
+        means=_in_text_order(hits.get("means", []), norm),
     )

@@ -7,7 +7,8 @@ expressions on the normalised text, run only when one of their `requires` featur
 present) and `rules`. A report's features are strings:
 
     lex:<group>      a lexicon group matched          pat:<name>   a pattern matched
-    fact:<name>      minor, age_minor, time, weapon, means, live, url, handle, email, phone, money
+    fact:<name>      minor, age_minor, time, weapon, means, live, url, handle, email, phone, money,
+                     attachment, long (text of LONG_TEXT_CHARS or more)
     reason:<code>    the reporter's reason code, or reason:none
     channel:<name>   subject:<type> (or subject:none)  clf:<category>  the classifier's top class
     ctx:<name>       a derived feature from `features`
@@ -31,7 +32,7 @@ from streams.core.taxonomy import Category, Channel, Priority, ReasonCode, Subje
 FACT_FEATURES = frozenset(
     f"fact:{name}"
     for name in ("minor", "age_minor", "time", "weapon", "means", "live", "url", "handle", "email", "phone",
-                 "money", "attachment")
+                 "money", "attachment", "long")
 )
 _RULE_KEYS = {"id", "description", "when", "then"}
 _WHEN_KEYS = {"all", "none", "scores", "scores_below", "reason_code", "channel", "subject"}
@@ -55,10 +56,7 @@ class Rule:
     forbidden: frozenset[str]
     min_scores: tuple[tuple[str, float], ...]
     max_scores: tuple[tuple[str, float], ...]
-
-    @property
-    def rank(self) -> tuple[int, int]:
-        return (self.priority.rank, self.order)
+    rank: tuple[int, int]  # (priority rank, order): the smallest fired rank wins
 
     def fires(self, features: set[str], scores: Mapping[str, float]) -> bool:
         if not self.required <= features or not self.forbidden.isdisjoint(features):
@@ -242,6 +240,7 @@ def _compile_rule(where: str, order: int, raw: dict[str, Any], known: set[str], 
         forbidden=frozenset(none),
         min_scores=tuple((k, float(v)) for k, (kind, v) in scores.items() if kind == "min"),
         max_scores=tuple((k, float(v)) for k, (kind, v) in scores.items() if kind == "max"),
+        rank=(priority.rank, order),
     )
 
 

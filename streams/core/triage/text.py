@@ -11,9 +11,9 @@ import re
 import unicodedata
 
 WORD = re.compile(r"\w+")
-# Scripts written without spaces (CJK) or with attached clitics (Arabic): their lexicon terms
-# are matched as substrings, not as whole tokens.
-SUBSTRING_SCRIPT = re.compile(r"[\u0600-\u06ff\u3400-\u9fff\uf900-\ufaff]")
+# Scripts written without spaces (CJK), with attached clitics (Arabic), and emoji: their lexicon
+# terms are matched as substrings, not as whole tokens.
+SUBSTRING_SCRIPT = re.compile(r"[\u0600-\u06ff\u3400-\u9fff\uf900-\ufaff\u2600-\u27bf\U0001f300-\U0001faff]")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 _COMBINING = re.compile(r"[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
@@ -48,8 +48,13 @@ def normalize(text: str) -> str:
     return _COMBINING.sub("", folded).translate(_UNIFY)
 
 
+_OBFUSCATED = re.compile(_LEET_NEAR_LETTER.pattern + "|" + _SPACED_LETTERS.pattern)
+
+
 def lexicon_view(norm: str) -> str:
     """`norm` with obfuscations undone: leet digits inside words, spaced-out letters."""
+    if not _OBFUSCATED.search(norm):
+        return norm
     if _LEET_NEAR_LETTER.search(norm):
         norm = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), norm)
     if _SPACED_LETTERS.search(norm):

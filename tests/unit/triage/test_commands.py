@@ -1,0 +1,94 @@
+"""The `vigil triage` and `vigil eval` commands, through their public run(args)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from streams.commands import eval as eval_command
+from streams.commands import triage as triage_command
+from streams.core.triage.datasets import shared_data_dir
+
+GOOD = {
+    "event_id": "e-1",
+    "occurred_at": "2026-11-25T10:00:00Z",
+    "channel": "in_app_report",
+    "text": "my 12 year old sister got asked for nudes by @creep",
+    "reporter": {"user_id": "u-1", "region": "US", "language": "en"},
+    "unknown_field": {"ignored": True},
+}
+
+
+def parse(module: object, argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    module.add_parser(parser.add_subparsers())  # type: ignore[attr-defined]
+    return parser.parse_args(argv)
+
+
+def lines_in(tmp_path: Path) -> Path:
+    path = tmp_path / "events.jsonl"
+    bad_enum = {**GOOD, "event_id": "e-3", "channel": "carrier_pigeon"}
+    path.write_text("\n".join([json.dumps(GOOD), "{not json", json.dumps(bad_enum), "",
+                               json.dumps({**GOOD, "event_id": "e-4", "text": "the app crashes"})]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_triage_file_writes_one_object_per_line(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    args = parse(triage_command, ["triage", str(lines_in(tmp_path))])
+    assert args.func(args) == 0
+    out = [json.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
+    assert [o.get("event_id") or o.get("line") for o in out] == ["e-1", 2, 3, "e-4"]
+    first = out[0]
+    assert (first["category"], first["priority"], first["team"]) == ("child_safety", "P0", "child_safety")
+    assert first["reasons"][0].startswith("rule:child_safety.") and first["facts"]["handles"] == ["creep"]
+    assert out[1]["error"] == "invalid_json" and out[2]["error"] == "invalid_enum"
+    assert "channel" in out[2]["detail"] and "\n" not in out[2]["detail"]
+    assert out[3]["category"] == "product_issue"
+
+
+def test_triage_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(json.dumps(GOOD).encode() + b"\n")))
+    args = parse(triage_command, ["triage"])
+    assert args.func(args) == 0
+    assert json.loads(capsysbinary.readouterr().out)["event_id"] == "e-1"
+
+
+def test_triage_missing_file_and_bad_rules_are_one_line_errors(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    args = parse(triage_command, ["triage", str(tmp_path / "nope.jsonl")])
+    assert args.func(args) == 2
+    assert "nope.jsonl" in capsys.readouterr().err
+    args = parse(triage_command, ["triage", "--rules", str(tmp_path), str(lines_in(tmp_path))])
+    assert args.func(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and len(err.splitlines()) == 1
+
+
+def test_eval_without_public_data_reports_own_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = parse(eval_command, ["eval", "--json", "--data", str(tmp_path / "absent")])
+    assert args.func(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "skipped" in report["public"]
+    holdout = report["cases"]["holdout"]
+    assert holdout["cases"] >= 100 and 0.0 <= holdout["category_accuracy"] <= 1.0
+    assert set(holdout["p0"]) >= {"precision", "recall", "support"}
+
+
+DATA = Path(os.environ.get("VIGIL_SHARED_DATA", shared_data_dir()))
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason=f"shared data directory {DATA} not present")
+def test_eval_on_public_data_text_report(capsys: pytest.CaptureFixture[str]) -> None:
+    args = parse(eval_command, ["eval", "--data", str(DATA)])
+    assert args.func(args) == 0
+    text = capsys.readouterr().out
+    for needle in ("davidson2017 hate_speech", "hatecheck (en)", "sms_spam scam_fraud recall", "cssrs self_harm",
+                   "Davidson et al. 2017", "confusion"):
+        assert needle in text

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+
+from streams.core.triage.engine import RuleTriager
+from streams.core.triage.facts import chinese_numeral
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see https://bit.ly/x1 and www.free-prize.xyz now", {"urls": ("https://bit.ly/x1", "www.free-prize.xyz")}),
+        ("mail me at someone@example.com", {"emails": ("someone@example.com",), "handles": ()}),
+        ("user @bad_guy.99 keeps posting", {"handles": ("bad_guy.99",)}),
+        ("call +1 555 123 4567 now", {"phones": ("+1 555 123 4567",)}),
+        ("send $500 or rm300 or 2000元 or 500 ribu", {"money": ("$500", "rm300", "2000元", "500 ribu")}),
+        ("my 12 year old sister", {"ages": (12,), "minor_involved": True}),
+        ("im 15 and scared", {"ages": (15,), "minor_involved": True}),
+        ("im 15 minutes late", {"ages": (), "minor_involved": False}),
+        ("a 40 year old man", {"ages": (40,), "minor_involved": False}),
+        ("adik saya masih 12 tahun", {"ages": (12,), "minor_involved": True}),
+        ("3 tahun lalu", {"ages": ()}),
+        ("mi hija de 11 años", {"ages": (11,), "minor_involved": True}),
+        ("她才十三岁", {"ages": (13,), "minor_involved": True}),
+        ("عمرها ١٢ سنة", {"ages": (12,), "minor_involved": True}),
+        ("a little girl in the video", {"minor_involved": True}),
+        ("tomorrow at 8 I will do it", {"time_expressions": ("tomorrow", "at 8")}),
+        ("esta noche a las 9", {"time_expressions": ("esta noche", "a las 9")}),
+        ("今晚8点", {"time_expressions": ("今晚", "8点")}),
+        ("he has a gun and a knife", {"weapons": ("gun", "knife")}),
+        ("ya tengo las pastillas", {"means": ("pastillas",)}),
+        ("he is cutting on the livestream", {"live_in_progress": True}),
+        ("I live in Jakarta", {"live_in_progress": False}),
+    ],
+)
+def test_facts_from_text(triager: RuleTriager, make_event: Callable[..., Any], text: str,
+                         expected: dict[str, Any]) -> None:
+    facts = triager.decide(make_event(text)).facts
+    assert {k: getattr(facts, k) for k in expected} == expected
+
+
+def test_live_subject_is_live_in_progress(triager: RuleTriager, make_event: Callable[..., Any]) -> None:
+    assert triager.decide(make_event("look at this", subject="live")).facts.live_in_progress
+
+
+@pytest.mark.parametrize(("numeral", "value"), [("十", 10), ("十二", 12), ("二十", 20), ("九", 9), ("两", 2), ("", None)])
+def test_chinese_numeral(numeral: str, value: int | None) -> None:
+    assert chinese_numeral(numeral) == value

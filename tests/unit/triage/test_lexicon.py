@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import yaml
+
+from streams.core.triage.lexicon import LANGUAGES, LEXICON_DIR, Lexicon, load_lexicon, load_lexicon_terms
+from streams.core.triage.text import lexicon_view, normalize, tokens
+
+SMALL = Lexicon(
+    {
+        "threat": {"kill you", "i will kill you now", "ساقتلك"},
+        "weapon": {"gun", "枪"},
+        "self_harm_intent": {"自杀", "kill myself"},
+    }
+)
+
+
+def groups(lexicon: Lexicon, text: str) -> dict[str, list[str]]:
+    view = lexicon_view(normalize(text))
+    return lexicon.match(view, tokens(view))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I will KILL YOU", {"threat": ["kill you"]}),
+        ("i will kill you now", {"threat": ["kill you", "i will kill you now"]}),
+        ("good skill you have", {}),  # whole words only: "skill" is not "kill"
+        ("he has a gun", {"weapon": ["gun"]}),
+        ("他有枪", {"weapon": ["枪"]}),  # CJK: substring, one character
+        ("我想自杀了", {"self_harm_intent": ["自杀"]}),
+        ("سأقتلك غداً", {"threat": ["ساقتلك"]}),  # Arabic: substring after normalisation
+        ("k1ll mys3lf", {"self_harm_intent": ["kill myself"]}),
+    ],
+)
+def test_match_finds_whole_terms(text: str, expected: dict[str, list[str]]) -> None:
+    assert {g: sorted(t) for g, t in groups(SMALL, text).items()} == {g: sorted(t) for g, t in expected.items()}
+
+
+RISK_GROUPS = ["minor", "sexual", "csam", "grooming", "sextortion", "self_harm_intent", "self_harm_ideation",
+               "farewell", "means", "threat", "weapon", "scam", "hacked", "impersonation", "doxxing", "ncii",
+               "cruelty", "animal", "identity", "dehumanize", "gaming", "figurative", "time_soon", "live"]
+
+
+def test_shipped_lexicon_has_risk_groups_in_all_six_languages() -> None:
+    by_group: dict[str, set[str]] = {}
+    for path in LEXICON_DIR.glob("*.yaml"):
+        for group, by_lang in yaml.safe_load(path.read_text(encoding="utf-8"))["groups"].items():
+            by_group[group] = {lang for lang, terms in by_lang.items() if lang != "description" and terms}
+    missing = {g: sorted(set(LANGUAGES) - by_group.get(g, set())) for g in RISK_GROUPS}
+    assert {g: m for g, m in missing.items() if m} == {}
+    assert load_lexicon().size > 1000
+
+
+def test_unknown_language_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("groups:\n  g:\n    xx: [a]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown language 'xx'"):
+        load_lexicon_terms(tmp_path)

@@ -1,0 +1,136 @@
+"""The rule-set format: loading, validation errors and how rules fire and win."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from streams.core.routing import DEFAULT_RULES_DIR
+from streams.core.taxonomy import Category, Priority
+from streams.core.triage.lexicon import load_lexicon
+from streams.core.triage.rules import RuleError, load_rule_set
+
+GROUPS = ["threat", "gaming", "weapon", "violent_verb"]
+CLASSES = [c.value for c in Category]
+HEADER = """version: test-1
+features:
+  ctx:banter: [lex:gaming]
+patterns:
+  shout:
+    requires: [lex:threat]
+    regex: "!!!"
+"""
+
+
+def rule_set(tmp_path: Path, rules: str, header: str = HEADER):
+    folder = tmp_path / "triage"
+    folder.mkdir(exist_ok=True)
+    (folder / "00.yaml").write_text(header + "rules:\n" + rules, encoding="utf-8")
+    return load_rule_set(tmp_path, GROUPS, CLASSES)
+
+
+RULES = """
+  - id: threat.credible
+    description: threat with a weapon
+    when: {all: [lex:threat, [lex:weapon, fact:time]], none: [ctx:banter]}
+    then: {category: violent_threat, priority: P0, labels: [credible]}
+  - id: threat.any
+    description: any threat
+    when: {all: [lex:threat], none: [ctx:banter]}
+    then: {category: violent_threat, priority: P1}
+  - id: threat.shouted
+    description: shouted threat
+    when: {all: [pat:shout]}
+    then: {category: harassment, priority: P1}
+  - id: scam.score
+    description: classifier says scam
+    when: {scores: {scam_fraud: 0.6}, scores_below: {other: 0.5}}
+    then: {category: scam_fraud, priority: P2}
+  - id: reason.violence
+    description: reason code violence
+    when: {reason_code: [violence]}
+    then: {category: violent_threat, priority: P2}
+  - id: fallback
+    description: always
+    when: {}
+    then: {category: other, priority: P3}
+"""
+
+
+@pytest.mark.parametrize(
+    ("features", "scores", "view", "fired"),
+    [
+        ({"lex:threat", "lex:weapon"}, {}, "", ["threat.credible", "threat.any", "fallback"]),
+        ({"lex:threat", "fact:time"}, {}, "", ["threat.credible", "threat.any", "fallback"]),
+        ({"lex:threat"}, {}, "", ["threat.any", "fallback"]),
+        ({"lex:threat", "lex:weapon", "lex:gaming"}, {}, "", ["fallback"]),  # derived ctx:banter vetoes
+        ({"lex:threat"}, {}, "now!!!", ["threat.any", "threat.shouted", "fallback"]),  # tie: file order
+        ({"lex:weapon"}, {}, "!!!", ["fallback"]),  # pattern not run without its `requires`
+        (set(), {"scam_fraud": 0.7, "other": 0.2}, "", ["scam.score", "fallback"]),
+        (set(), {"scam_fraud": 0.7, "other": 0.6}, "", ["fallback"]),  # scores_below fails
+        (set(), {"scam_fraud": 0.5}, "", ["fallback"]),
+        ({"reason:violence"}, {}, "", ["reason.violence", "fallback"]),
+    ],
+)
+def test_rules_fire_and_most_urgent_wins(tmp_path: Path, features: set[str], scores: dict[str, float],
+                                         view: str, fired: list[str]) -> None:
+    rules = rule_set(tmp_path, RULES)
+    found = set(features)
+    rules.add_derived(found, view)
+    assert [r.id for r in rules.fired(found, scores)] == fired
+
+
+def test_compiled_rule_carries_outcome(tmp_path: Path) -> None:
+    rules = rule_set(tmp_path, RULES)
+    first = rules.rules[0]
+    assert (first.category, first.priority, first.labels) == (Category.VIOLENT_THREAT, Priority.P0, ("credible",))
+    assert rules.version == "test-1"
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ("  - {id: a, description: d, when: {all: [lex:nope]}, then: {category: other, priority: P3}}\n",
+         "unknown feature 'lex:nope'"),
+        ("  - {id: a, description: d, when: {}, then: {category: other, priority: P3}}\n"
+         "  - {id: a, description: d, when: {}, then: {category: other, priority: P3}}\n", "unique `id`"),
+        ("  - {id: a, when: {}, then: {category: other, priority: P3}}\n", "needs a `description`"),
+        ("  - {id: a, description: d, when: {}, then: {category: spam, priority: P3}}\n", "valid category"),
+        ("  - {id: a, description: d, when: {}, then: {category: other, priority: P9}}\n", "valid category and priority"),
+        ("  - {id: a, description: d, when: {scores: {nope: 0.5}}, then: {category: other, priority: P3}}\n",
+         "not a classifier class"),
+        ("  - {id: a, description: d, when: {scores: {other: 2}}, then: {category: other, priority: P3}}\n",
+         "between 0 and 1"),
+        ("  - {id: a, description: d, when: {sometimes: []}, then: {category: other, priority: P3}}\n",
+         "unknown when keys"),
+    ],
+)
+def test_invalid_rules_are_one_line_errors(tmp_path: Path, rules: str, message: str) -> None:
+    with pytest.raises(RuleError, match=message):
+        rule_set(tmp_path, rules)
+
+
+def test_missing_version_and_bad_pattern(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match="version"):
+        rule_set(tmp_path, "  []\n", header="")
+    bad_pattern = "version: v\npatterns:\n  p: {requires: [lex:threat], regex: '('}\n"
+    with pytest.raises(RuleError, match="pattern p"):
+        rule_set(tmp_path, "  []\n", header=bad_pattern)
+
+
+def test_default_rule_set_loads_and_every_rule_is_described() -> None:
+    rules = load_rule_set(DEFAULT_RULES_DIR, load_lexicon().groups, CLASSES)
+    assert len(rules.rules) > 40
+    assert all(r.description and "." in r.id for r in rules.rules)
+
+
+def test_candidate_rule_directory(tmp_path: Path) -> None:
+    """--rules DIR: a copy of the default set with one change is loaded from DIR."""
+    shutil.copytree(DEFAULT_RULES_DIR, tmp_path / "rules")
+    path = tmp_path / "rules" / "triage" / "00-ruleset.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("version: ", "version: candidate-"), encoding="utf-8")
+    from streams.core.triage import load_triage
+
+    assert load_triage(tmp_path / "rules").version.startswith("candidate-")
