@@ -99,13 +99,7 @@ def create_app(
         factory = app.GlobalTable if global_ else app.Table
         return factory(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
 
-    state = EngineState.over(
-        seen=table("seen"),
-        cases=table("cases"),
-        subjects=table("subjects"),
-        text_index=table("text-index"),
-        rejections=table("reporter-rejections", global_=True),
-    )
+    state = EngineState.over(table("cases"), table("reporter-rejections", global_=True))
     engine = CaseEngine(state, routing, settings.engine_config())
     codec = make_codec(settings)
     schedule = SlaSchedule()

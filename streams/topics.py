@@ -57,11 +57,12 @@ class Topics:
     def specs(self) -> list[TopicSpec]:
         week = str(7 * DAY_MS)
         month = str(30 * DAY_MS)
-        keep = {"retention.ms": week}
+        # Inputs carry the broker's append time: the pipeline decides "as of" it (replays repeat).
+        keep = {"retention.ms": week, "message.timestamp.type": "LogAppendTime"}
         specs = [
             TopicSpec(self.feedback, "FeedbackEvent (Avro)", keep),
             TopicSpec(self.feedback_json, "FeedbackEvent (JSON)", keep),
-            TopicSpec(self.updates, "EscalationUpdate from teams", {"retention.ms": month}),
+            TopicSpec(self.updates, "EscalationUpdate from teams", {**keep, "retention.ms": month}),
             TopicSpec(self.routed, "internal: reports/updates/timers on their case's partition", keep),
             TopicSpec(self.outcomes, "Outcome per input record", {"retention.ms": month}),
             TopicSpec(self.deadletter, "DeadLetter with the original bytes", {"retention.ms": month}),

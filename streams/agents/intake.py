@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
@@ -54,7 +54,7 @@ class Pending:
     payload: bytes
     source: Source
     record: Any  # the Faust event, to restore its context when state is written
-    ingested_at: float  # Kafka record timestamp, seconds
+    now: datetime  # the record's timestamp: "now" for everything decided about it
     forwarded: bool = False  # read from the routed topic: already on its case's partition
 
 
@@ -99,10 +99,10 @@ class IntakeAgent:
 
     async def handle_batch(self, stream: Any, records: Sequence[Any]) -> None:
         started = time.perf_counter()
-        now = self.clock.now()
         pending: list[Pending] = []
         for record in records:
             message = record.message
+            now = self._record_time(message)
             role = self._input_role.get(message.topic, "unknown")
             self.metrics.events_consumed.labels(role).inc()
             source = Source(message.topic, message.partition, message.offset)
@@ -115,7 +115,7 @@ class IntakeAgent:
                 await self._routed(record, now, pending)
         self.metrics.stage_seconds.labels("decode").observe(time.perf_counter() - started)
         if pending:
-            await self._process_reports(stream, pending, now)
+            await self._process_reports(stream, pending)
         self.metrics.batch_events.observe(len(records))
         self.metrics.last_event_seconds.set(time.time())
 
@@ -130,9 +130,9 @@ class IntakeAgent:
         except InvalidEvent as error:
             await self._publish(self.intake.invalid(error, payload, source, now, _fallback_id(source), Stage.DECODE))
             return
-        pending.append(Pending(event, payload, source, record, record.message.timestamp or 0.0))
+        pending.append(Pending(event, payload, source, record, now))
 
-    async def _process_reports(self, stream: Any, pending: list[Pending], now: datetime) -> None:
+    async def _process_reports(self, stream: Any, pending: list[Pending]) -> None:
         started = time.perf_counter()
         decisions = self.intake.decide([p.event for p in pending])
         self.metrics.stage_seconds.labels("triage").observe(time.perf_counter() - started)
@@ -144,8 +144,8 @@ class IntakeAgent:
                 if not item.forwarded and not self._owns(route, item.record.message.partition):
                     await self._forward_report(route, item)
                     continue
-            processed = self.intake.fuse(item.event, decision, item.source, item.payload, now)
-            await self._publish(processed, item.ingested_at)
+            processed = self.intake.fuse(item.event, decision, item.source, item.payload, item.now)
+            await self._publish(processed)
             if self.on_report is not None and processed.result is not None:
                 self.on_report(processed)
         self.metrics.stage_seconds.labels("fuse").observe(time.perf_counter() - started)
@@ -217,7 +217,7 @@ class IntakeAgent:
                 except InvalidEvent as error:  # decoded once already; kept for safety
                     await self._publish(self.intake.invalid(error, payload, source, now, _fallback_id(source), Stage.DECODE))
                     return
-                pending.append(Pending(event, payload, source, record, message.timestamp or 0.0, forwarded=True))
+                pending.append(Pending(event, payload, source, record, now, forwarded=True))
             case routed.ForwardedUpdate(payload, _, source):
                 await self._update_from_team(payload, source, now, forwarded=True)
             case routed.SlaCheck(case_id):
@@ -228,7 +228,7 @@ class IntakeAgent:
 
     # --- outputs ---------------------------------------------------------------------------
 
-    async def _publish(self, processed: Processed, ingested_at: float = 0.0) -> None:
+    async def _publish(self, processed: Processed) -> None:
         outcome = processed.outcome
         self.metrics.outcomes.labels(outcome.outcome, outcome.reason).inc()
         self.feed.outcome(outcome)
@@ -240,7 +240,7 @@ class IntakeAgent:
         for escalation in processed.escalations:
             await self._escalate(escalation)
             if escalation.trigger in _REPORT_TRIGGERS and outcome.occurred_at is not None:
-                self._observe_latency(escalation, outcome.occurred_at, ingested_at)
+                self._observe_latency(escalation, outcome.occurred_at, outcome.decided_at)
         await self.publisher.outcome(outcome)
         if processed.result is not None:
             self.queues.apply(processed.result.changes)
@@ -262,12 +262,17 @@ class IntakeAgent:
         self.feed.escalation(escalation)
         await self.publisher.escalation(escalation)
 
-    def _observe_latency(self, escalation: Escalation, occurred_at: datetime, ingested_at: float) -> None:
-        published = escalation.published_at.timestamp()
+    def _observe_latency(self, escalation: Escalation, occurred_at: datetime, ingested_at: datetime) -> None:
+        published = time.time()  # the wall clock: records carry their input's time, not ours
         histogram = self.metrics.escalation_latency
         histogram.labels("event", escalation.priority).observe(max(0.0, published - occurred_at.timestamp()))
-        if ingested_at:
-            histogram.labels("ingest", escalation.priority).observe(max(0.0, published - ingested_at))
+        histogram.labels("ingest", escalation.priority).observe(max(0.0, published - ingested_at.timestamp()))
+
+    def _record_time(self, message: Any) -> datetime:
+        """Decisions about a record are made "as of" its Kafka timestamp, so that re-doing
+        them after a crash gives the same deadlines and stamps. Falls back to the clock."""
+        stamp = message.timestamp
+        return datetime.fromtimestamp(stamp, UTC) if stamp and stamp > 0 else self.clock.now()
 
     # --- partitions ------------------------------------------------------------------------
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import faust
 import uvloop
 
+from streams import local_state
 from streams.admin import ensure_topics
 from streams.app import create_app
 from streams.logs import logging_config
@@ -38,6 +40,19 @@ def serve(settings: Settings, **create_kwargs: Any) -> int:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     vigil = create_app(settings, **create_kwargs)
-    worker = faust.Worker(vigil.app, loglevel=settings.log_level, logging_config=logging_config(settings), loop=loop)
+    local_state.prepare(settings.data_dir, Path(vigil.app.conf.tabledir))
+    worker = Worker(vigil.app, loglevel=settings.log_level, logging_config=logging_config(settings), loop=loop)
+    worker.data_dir = settings.data_dir
     worker.execute_from_commandline()
     return 0
+
+
+class Worker(faust.Worker):
+    """Marks a stop as clean only when it was asked for (a signal) and nothing crashed."""
+
+    data_dir: Path
+
+    def on_worker_shutdown(self) -> None:
+        super().on_worker_shutdown()
+        if self._signal_stop_time and not self.crashed and not self.app.crashed:  # type: ignore[attr-defined]
+            local_state.mark_clean(self.data_dir)

@@ -19,6 +19,7 @@ import msgspec
 from streams.core import neardup
 from streams.core.escalation import Escalation, EscalationStatus, Resolution, SubjectRef
 from streams.core.dedupe import SeenReport
+from streams.core.outcome import OutcomeKind
 from streams.core.report import FeedbackEvent
 from streams.core.taxonomy import Category, Priority
 from streams.core.triage.decision import Decision, Facts
@@ -49,6 +50,12 @@ class OpenReason(StrEnum):
     SUBJECT_REOPENED = "subject_reopened"  # its previous case was resolved
     NEW_TEXT = "new_text"
     UNMERGED = "unmerged"
+
+
+class LastReport(msgspec.Struct, array_like=True):
+    event_id: str
+    outcome: OutcomeKind
+    reason: str
 
 
 class Case(msgspec.Struct, omit_defaults=True):
@@ -89,7 +96,12 @@ class Case(msgspec.Struct, omit_defaults=True):
     resolved_at: datetime | None = None
     resolution: Resolution | None = None
     resolve_breached: bool = False
-    last_escalation: Escalation | None = None  # exactly what was last published (replays)
+    # Crash safety (see engine.py): what was last published and which input caused it, the
+    # last report counted in and what it was told, and the team updates already applied.
+    last_escalation: Escalation | None = None
+    last_cause: str = ""
+    last_report: LastReport | None = None
+    recent_updates: list[str] = []
 
     @property
     def is_open(self) -> bool:

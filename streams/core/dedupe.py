@@ -20,6 +20,7 @@ class Verdict(StrEnum):
     NEW = "new"
     DUPLICATE = "duplicate"
     REPLAY = "replay"
+    RESUMED = "resumed"  # the case counted it but its `seen` record was lost in a crash
 
 
 class SeenReport(msgspec.Struct, omit_defaults=True):
@@ -38,7 +39,6 @@ class SeenReport(msgspec.Struct, omit_defaults=True):
     channel: str
     escalation_id: str | None = None
     source: Source | None = None
-    published_version: int | None = None  # the escalation version this report published
 
 
 def check(seen: SeenReport | None, source: Source | None, now: datetime, retention: timedelta) -> Verdict:

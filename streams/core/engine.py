@@ -3,6 +3,16 @@
 The Faust worker and `vigil backtest` drive the same engine; only what feeds it differs.
 Each call is a function of (state, input, now) whose result says what to publish. The
 engine never publishes or reads the clock itself.
+
+Crash safety. The worker restores state from a changelog that may end anywhere, and re-reads
+inputs from the last committed offset. Three rules make that safe:
+- A report's writes go in one order: text index / subject, then the case, then the `seen`
+  record. A restore that has `seen` has the rest; one that has the case but not `seen` is
+  recognised by `case.last_report` and finished without counting the report twice.
+- Every publication remembers its cause (report, update, timer), so a replay of that cause
+  re-sends the very same record; team updates are applied once per update_id.
+- `now` is the input record's timestamp (see the intake agent), so re-doing lost work
+  decides and stamps exactly as the first time.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ from typing import Callable
 import msgspec
 
 from streams.core import cases, dedupe, keys, neardup, policy
-from streams.core.cases import Case, FusionConfig, MergeReason, OpenReason, SubjectHistory, TextCandidate
+from streams.core.cases import Case, FusionConfig, LastReport, MergeReason, OpenReason, SubjectHistory, TextCandidate
 from streams.core.dedupe import SeenReport, Verdict
 from streams.core.escalation import (
     Escalation,
@@ -30,6 +40,9 @@ from streams.core.routing import Routing
 from streams.core.state import EngineState, Store, T
 from streams.core.taxonomy import Priority
 from streams.core.triage.decision import Decision
+
+
+RECENT_UPDATES = 32  # update ids remembered per case, to apply each update once
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +122,10 @@ class CaseEngine:
         case = result.case
         assert case is not None
         result.outcome = msgspec.structs.replace(result.outcome, source=source)
-        self.state.cases.put(case.case_id, case)
-        published = case.version if result.escalations else None
-        self._remember(route, event, result.outcome, now, source, published)
+        if result.verdict is Verdict.NEW:
+            case.last_report = LastReport(event.event_id, result.outcome.outcome, result.outcome.reason)
+            self.state.cases.put(case.case_id, case)
+        self._remember(route, event, result.outcome, now, source)
         return result
 
     def _seen(self, route: str, event: FeedbackEvent) -> SeenReport | None:
@@ -127,7 +141,6 @@ class CaseEngine:
         outcome: Outcome,
         now: datetime,
         source: Source | None,
-        published_version: int | None,
     ) -> None:
         assert outcome.case_id and outcome.category and outcome.priority and outcome.team
         record = SeenReport(
@@ -144,7 +157,6 @@ class CaseEngine:
             channel=event.channel,
             escalation_id=outcome.escalation_id,
             source=source,
-            published_version=published_version,
         )
         self.state.seen.put(keys.seen_key(route, event.event_id), record)
         if event.idempotency_key:
@@ -166,10 +178,15 @@ class CaseEngine:
             source=source,
         )
         case = self.state.cases.get(seen.case_id)
-        escalations = []
-        if case is not None and case.last_escalation and seen.published_version == case.version:
-            escalations.append(case.last_escalation)
-        return ReportResult(outcome, Verdict.REPLAY, escalations, case)
+        return ReportResult(outcome, Verdict.REPLAY, _caused_by(case, seen.event_id), case)
+
+    def _finish(self, case: Case, event: FeedbackEvent, now: datetime) -> ReportResult:
+        """The case already counts this report (a restore kept the case but lost `seen`):
+        tell the report what it was told, without counting it again."""
+        assert case.last_report is not None
+        last = case.last_report
+        outcome = self._outcome(event, case, last.outcome, last.reason, now)
+        return ReportResult(outcome, Verdict.RESUMED, _caused_by(case, event.event_id), case)
 
     def _duplicate(self, event: FeedbackEvent, seen: SeenReport, now: datetime, source: Source | None) -> ReportResult:
         by_key = event.idempotency_key and event.event_id != seen.event_id
@@ -195,6 +212,8 @@ class CaseEngine:
         case = self.state.cases.get(history.open_case_id) if history.open_case_id else None
         if case is not None and case.is_open:
             return self._merge(case, MergeReason.SAME_SUBJECT, event, decision, now, suspicious)
+        if (resumed := self._opened_by(route, event, now)) is not None:
+            return resumed
         reason = OpenReason.SUBJECT_REOPENED if history.resolved_cases else OpenReason.NEW_SUBJECT
         result = self._open(route, event, decision, now, suspicious, None, reason, history.resolved_cases)
         assert result.case is not None
@@ -206,6 +225,8 @@ class CaseEngine:
     def _fuse_by_text(
         self, route: str, event: FeedbackEvent, decision: Decision, now: datetime, suspicious: bool
     ) -> ReportResult:
+        if (resumed := self._opened_by(route, event, now)) is not None:
+            return resumed
         signature = neardup.signature(event.text)
         if signature is None:
             return self._open(route, event, decision, now, suspicious, None, OpenReason.NEW_TEXT, 0)
@@ -226,6 +247,12 @@ class CaseEngine:
             self.state.text_index.put(key, cases.remember_candidate(fresh, entry))
         return result
 
+    def _opened_by(self, route: str, event: FeedbackEvent, now: datetime) -> ReportResult | None:
+        case = self.state.cases.get(keys.case_id(route, event.event_id))
+        if case is not None and case.last_report and case.last_report.event_id == event.event_id:
+            return self._finish(case, event, now)
+        return None
+
     def _open(
         self,
         route: str,
@@ -243,7 +270,7 @@ class CaseEngine:
         )
         policy.set_deadlines(case, now, self.routing)
         policy.milestone_crossed(case, self.config.fusion.reporter_milestones)
-        escalation = policy.publish(case, Trigger.OPENED, now)
+        escalation = policy.publish(case, Trigger.OPENED, now, event.event_id)
         outcome = self._outcome(event, case, OutcomeKind.ESCALATED, reason, now)
         change = CaseChange(case_id, None, queue_of(case))
         return ReportResult(outcome, Verdict.NEW, [escalation], case, True, [change])
@@ -257,6 +284,8 @@ class CaseEngine:
         now: datetime,
         suspicious: bool,
     ) -> ReportResult:
+        if case.last_report and case.last_report.event_id == event.event_id:
+            return self._finish(case, event, now)
         before = queue_of(case)
         cases.add_report(case, event, decision, suspicious, self.config.fusion)
         trigger: Trigger | None = None
@@ -267,7 +296,7 @@ class CaseEngine:
             trigger = Trigger.PRIORITY_RAISED
         if policy.milestone_crossed(case, self.config.fusion.reporter_milestones):
             trigger = trigger or Trigger.REPORTERS_THRESHOLD
-        escalations = [policy.publish(case, trigger, now)] if trigger else []
+        escalations = [policy.publish(case, trigger, now, event.event_id)] if trigger else []
         outcome = self._outcome(event, case, OutcomeKind.MERGED, reason, now)
         changes = [CaseChange(case.case_id, before, queue_of(case))] if trigger else []
         return ReportResult(outcome, Verdict.NEW, escalations, case, False, changes)
@@ -298,6 +327,8 @@ class CaseEngine:
         case = self.state.cases.get(case_key)
         if case is None:
             return UpdateResult(rejection=policy.Rejection.UNKNOWN_ESCALATION)
+        if update.update_id in case.recent_updates:  # applied before: a resend or a replay
+            return UpdateResult(_caused_by(case, update.update_id))
         if update.action is UpdateAction.UNMERGE:
             return self._unmerge(case, update, now)
         if update.action is UpdateAction.REOPEN and (clash := self._open_case_on_subject(case)):
@@ -309,7 +340,8 @@ class CaseEngine:
         self._follow_subject(case, now)
         for reporter in applied.rejected_reporters:
             self.state.rejections.put(reporter, (self.state.rejections.get(reporter) or 0) + 1)
-        escalations = [policy.publish(case, applied.trigger, now)] if applied.trigger else []
+        escalations = [policy.publish(case, applied.trigger, now, update.update_id)] if applied.trigger else []
+        _note_update(case, update.update_id)
         self.state.cases.put(case.case_id, case)
         return UpdateResult(
             escalations,
@@ -351,9 +383,14 @@ class CaseEngine:
         cases.remove_report(case, seen.reporter_id, seen.event_id)
         split = cases.split_off(keys.case_id(case.route, "unmerge:" + seen.event_id), case, seen, now)
         policy.set_deadlines(split, now, self.routing)
-        escalations = [policy.publish(case, Trigger.UNMERGED, now), policy.publish(split, Trigger.UNMERGED, now)]
-        self.state.cases.put(case.case_id, case)
+        escalations = [
+            policy.publish(case, Trigger.UNMERGED, now, update.update_id),
+            policy.publish(split, Trigger.UNMERGED, now, update.update_id),
+        ]
+        _note_update(case, update.update_id)
+        # The split case first: a restore that has the parent's change also has the split.
         self.state.cases.put(split.case_id, split)
+        self.state.cases.put(case.case_id, case)
         outcome = Outcome(
             event_id=seen.event_id,
             outcome=OutcomeKind.ESCALATED,
@@ -377,7 +414,6 @@ class CaseEngine:
                 category=split.category,
                 priority=split.priority,
                 team=split.team,
-                published_version=split.version,
             ),
         )
         return UpdateResult(
@@ -392,7 +428,7 @@ class CaseEngine:
         case.status = EscalationStatus.RESOLVED
         case.resolved_at = now
         case.resolution = Resolution.EXPIRED
-        escalation = policy.publish(case, Trigger.EXPIRED, now)
+        escalation = policy.publish(case, Trigger.EXPIRED, now, "sweep")
         self.state.cases.put(case.case_id, case)
         self._follow_subject(case, now)
         return escalation
@@ -412,7 +448,7 @@ class CaseEngine:
         trigger = policy.check_sla(case, now, self.routing)
         if trigger is None:
             return UpdateResult(deadlines={case_id: policy.next_deadline(case)})
-        escalation = policy.publish(case, trigger, now)
+        escalation = policy.publish(case, trigger, now, f"sla:{trigger}")
         self.state.cases.put(case_id, case)
         return UpdateResult([escalation], deadlines={case_id: policy.next_deadline(case)})
 
@@ -443,3 +479,14 @@ class CaseEngine:
         self._expire(self.state.text_index, lambda key, bucket: all(c.last_seen < horizon for c in bucket), owns)
         return result
 
+
+
+def _caused_by(case: Case | None, cause: str) -> list[Escalation]:
+    """The case's latest publication if `cause` made it (what a replay of `cause` re-sends)."""
+    if case is not None and case.last_escalation is not None and case.last_cause == cause:
+        return [case.last_escalation]
+    return []
+
+
+def _note_update(case: Case, update_id: str) -> None:
+    case.recent_updates = [*case.recent_updates, update_id][-RECENT_UPDATES:]

@@ -48,10 +48,12 @@ def milestone_crossed(case: Case, milestones: tuple[int, ...]) -> int | None:
     return case.announced_milestone
 
 
-def publish(case: Case, trigger: Trigger, now: datetime) -> Escalation:
-    """Bump the case's escalation version and render the record teams receive."""
+def publish(case: Case, trigger: Trigger, now: datetime, cause: str) -> Escalation:
+    """Bump the case's escalation version and render the record teams receive. `cause` names
+    the input (report, update, timer) so a replay of that input can re-send exactly this."""
     case.version += 1
     case.last_escalation = _render(case, trigger, now)
+    case.last_cause = cause
     return case.last_escalation
 
 

@@ -58,6 +58,13 @@ class ConsoleFeed:
         self.dead_letters.appendleft(letter)
         self.version += 1
 
+    def excerpt(self, escalation_id: str) -> str | None:
+        """The report text of a recent escalation, for a console user who asked to see it."""
+        for escalation in self.escalations:
+            if escalation.escalation_id == escalation_id:
+                return escalation.excerpt
+        return None
+
     def events_per_second(self, now: datetime, seconds: int = 10) -> float:
         horizon = int(now.timestamp()) - seconds
         return sum(n for second, n in self._per_second if second > horizon) / seconds

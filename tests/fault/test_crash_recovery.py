@@ -9,6 +9,7 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from streams.sample import generate
@@ -49,12 +50,13 @@ def test_a_killed_worker_resumes_without_losing_or_changing_anything(kafka_boots
 
     said = defaultdict(set)
     for o in outcomes:
-        said[_position(o)].add((o.event_id, o.outcome, o.reason, o.case_id, o.escalation_id))
+        said[_position(o)].add(msgspec.json.encode(o))  # every field, decided_at included
     assert len(said) == EVENTS, f"{EVENTS - len(said)} records have no outcome"
     assert len(outcomes) > EVENTS  # the kill did force work to be done again
     assert [p for p, versions in said.items() if len(versions) > 1] == []
 
     published = defaultdict(set)
     for e in escalations:
-        published[(e.escalation_id, e.version)].add((e.status, e.priority, e.team, e.report_count, e.distinct_reporters))
+        published[(e.escalation_id, e.version)].add(msgspec.json.encode(e))
     assert [k for k, contents in published.items() if len(contents) > 1] == []
+    assert "last stop was not clean" in (tmp_path / "worker-2.log").read_text()

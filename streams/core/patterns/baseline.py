@@ -21,7 +21,7 @@ MAX_SCORE = 300.0
 _PRIOR_RATE_PER_S = 1 / (7 * 86_400)
 
 
-class Baseline(msgspec.Struct, array_like=True):
+class Baseline(msgspec.Struct, array_like=True, gc=False):
     at: int  # epoch seconds: counts before this are folded in
     fast_sum: float = 0.0
     fast_exposure: float = 0.0  # decayed seconds of observation

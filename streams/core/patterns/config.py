@@ -73,9 +73,10 @@ class LifecycleConfig:
 
 def _default_buckets() -> dict[Facet, int]:
     return {
-        Facet.CATEGORY_REGION: 60,
-        Facet.CATEGORY_LANGUAGE: 60,
-        Facet.CATEGORY_PLATFORM_VERSION: 60,
+        # spike facets are judged every 30 s: detection delay is mostly waiting for a verdict
+        Facet.CATEGORY_REGION: 30,
+        Facet.CATEGORY_LANGUAGE: 30,
+        Facet.CATEGORY_PLATFORM_VERSION: 30,
         Facet.TEXT_CLUSTER: 60,
         Facet.REPORTER: 600,
         Facet.SUBJECT: 3600,
@@ -95,7 +96,8 @@ def _default_idle_ttl() -> dict[Facet, int]:
 
 @dataclass(frozen=True, slots=True)
 class PatternConfig:
-    lateness_s: int = 60  # events this late still count; the watermark trails by it
+    lateness_s: int = 30  # a bucket is judged this long after its end; later reports still
+    # count in later windows (and in every count-threshold pattern)
     warmup_s: int = 6 * 3600  # no spike/regression alerts until baselines have data
     sweep_interval_s: int = 3600
     sketch_size: int = 32

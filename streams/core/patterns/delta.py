@@ -14,7 +14,7 @@ from streams.core.patterns import sketch
 from streams.core.patterns.facets import Facet, route_key
 
 
-class PatternDelta(msgspec.Struct, frozen=True, array_like=True, omit_defaults=True):
+class PatternDelta(msgspec.Struct, frozen=True, array_like=True, omit_defaults=True, gc=False):
     facet: Facet
     key: tuple[str, ...]
     bucket: int  # bucket start, epoch seconds

@@ -30,6 +30,7 @@ from streams.core.patterns.state import Bucket, DetectorMeta, DetectorSnapshot, 
 
 META_ENTRY = "meta"
 _MAX_STEPS = 1440
+_FACETS = tuple(Facet)  # iterating the enum itself is slow on the hot path
 _BASELINE_FACETS = frozenset(
     {
         Facet.CATEGORY_REGION,
@@ -145,7 +146,7 @@ class PatternDetector:
             return []
         meta.watermark = watermark
         alerts: list[PatternAlert] = []
-        for facet in Facet:
+        for facet in _FACETS:
             for end in self._bucket_ends(facet, watermark):
                 alerts += self._evaluate(facet, end)
                 meta.closed[facet] = end
@@ -264,13 +265,13 @@ class PatternDetector:
             idle_before = now - cfg.idle_ttl_s[facet]
             for key in list(keys):
                 state = keys[key]
-                if state.baseline is not None:
-                    self._fold(facet, state, now)
-                kept = [b for b in state.buckets if b.start >= oldest]
-                if len(kept) != len(state.buckets):
-                    state.buckets = kept
+                buckets = state.buckets
+                if buckets and buckets[0].start < oldest:
+                    if state.baseline is not None:
+                        self._fold(facet, state, now)
+                    state.buckets = buckets[window.first_from(buckets, oldest) :]
                     self._touched.add((facet, key))
-                if not kept and not state.open and state.last_seen < idle_before:
+                if not state.buckets and not state.open and state.last_seen < idle_before:
                     self._forget(facet, key)
         self._meta.peer_mean = self._peer_mean(now)
 

@@ -34,9 +34,8 @@ def fold(
         return
     pattern = state.open.get(freeze)
     learn = pattern is None or until - pattern.start > cfg.max_freeze_s
-    for b in state.buckets:
-        if b.start < baseline.at:
-            continue
+    buckets = state.buckets
+    for b in buckets[window.first_from(buckets, baseline.at) :]:
         if b.start + width > until:
             break
         bl.advance(baseline, b.start + width, cfg, learn)

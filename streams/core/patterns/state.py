@@ -8,7 +8,9 @@ from streams.core.patterns.alert import PatternKind
 from streams.core.patterns.baseline import Baseline
 
 
-class Bucket(msgspec.Struct, array_like=True):
+# gc=False: buckets hold no cycles, and untracked they keep the collector from walking
+# the whole detector state on every collection (it slowed the intake's hot path 3x).
+class Bucket(msgspec.Struct, array_like=True, gc=False):
     start: int  # epoch seconds
     count: int = 0
     reopened: int = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from streams.core.patterns import sketch
@@ -16,19 +17,32 @@ class Totals:
     rejected: int = 0
 
 
+def first_from(buckets: list[Bucket], since: int) -> int:
+    """Index of the first bucket starting at or after `since` (buckets are sorted)."""
+    return bisect_left(buckets, since, key=_start)
+
+
 def in_window(buckets: list[Bucket], since: int, until: int) -> list[Bucket]:
-    return [b for b in buckets if since <= b.start < until]
+    out = []
+    for b in buckets[first_from(buckets, since) :]:
+        if b.start >= until:
+            break
+        out.append(b)
+    return out
 
 
 def totals(buckets: list[Bucket], since: int, until: int) -> Totals:
     t = Totals()
-    for b in buckets:
-        if since <= b.start < until:
-            t.reports += b.count
-            t.reopened += b.reopened
-            t.coordinated += b.coordinated
-            t.rejected += b.rejected
+    for b in in_window(buckets, since, until):
+        t.reports += b.count
+        t.reopened += b.reopened
+        t.coordinated += b.coordinated
+        t.rejected += b.rejected
     return t
+
+
+def _start(bucket: Bucket) -> int:
+    return bucket.start
 
 
 def reporters(buckets: list[Bucket], k: int, coordinated: bool = False) -> list[int]:

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from streams.core.report import FeedbackEvent
 from streams.core.routing import DEFAULT_RULES_DIR, Routing, load_routing
-from streams.core.taxonomy import Category, Priority
+from streams.core.taxonomy import Category, Channel, Priority, ReasonCode, SubjectType
 from streams.core.triage.classifier import MODEL_PATH, TextClassifier, load_classifier
 from streams.core.triage.decision import Decision, Facts
 from streams.core.triage.facts import ADULT_AGE, extract_facts
@@ -16,6 +16,9 @@ from streams.core.triage.rules import RuleSet, load_rule_set
 from streams.core.triage.text import lexicon_view, normalize, tokens
 
 NO_RULE = "rule:none"
+_REASON: dict[ReasonCode | None, str] = {None: "reason:none", **{r: f"reason:{r.value}" for r in ReasonCode}}
+_CHANNEL = {c: f"channel:{c.value}" for c in Channel}
+_SUBJECT: dict[SubjectType | None, str] = {None: "subject:none", **{t: f"subject:{t.value}" for t in SubjectType}}
 # Past this length a report is a document (many posts, a transcript): nearby joke words no
 # longer say the whole text is a joke.
 LONG_TEXT_CHARS = 500
@@ -52,9 +55,9 @@ class RuleTriager:
         facts = extract_facts(event, norm, hits)
         lex = self._lex_features
         features = {lex[g] for g in hits}
-        features.add(f"reason:{event.reason_code.value}" if event.reason_code else "reason:none")
-        features.add(f"channel:{event.channel.value}")
-        features.add(f"subject:{event.subject.type.value}" if event.subject else "subject:none")
+        features.add(_REASON[event.reason_code])
+        features.add(_CHANNEL[event.channel])
+        features.add(_SUBJECT[event.subject.type if event.subject else None])
         if len(norm) >= LONG_TEXT_CHARS:
             features.add("fact:long")
         if facts.minor_involved:

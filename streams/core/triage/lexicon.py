@@ -3,7 +3,8 @@
 A lexicon file maps group names to terms per language. Terms are normalised like report text.
 Terms in space-separated scripts match whole token sequences (so "kill" does not match
 "skill"); terms in CJK or Arabic script match as substrings, because those scripts do not
-separate words (CJK) or attach clitics to them (Arabic). Matching is a set intersection for
+separate words (CJK) or attach clitics to them (Arabic: a term must start a word, after at
+most a clitic prefix). Matching is a set intersection for
 single words plus a dictionary lookup on word pairs, so its cost barely grows with the
 lexicon size.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from streams.core.triage.text import SUBSTRING_SCRIPT, normalize, tokens
+from streams.core.triage.text import ARABIC, SUBSTRING_SCRIPT, normalize, tokens
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 LANGUAGES = ("en", "id", "ms", "zh", "es", "ar")
@@ -92,9 +93,26 @@ class Lexicon:
         keys.update(view)  # one-character terms (CJK "枪") are indexed by themselves
         for prefix in self._prefixes.intersection(keys):
             for term, names in self._by_prefix[prefix]:
-                if term in view:
+                if term in view and (not ARABIC.match(term) or _starts_arabic_word(view, term)):
                     for name in names:
                         found.setdefault(name, []).append(term)
+
+
+# Clitics that may precede an Arabic word ("and", "the", "with", "for", future "sa-").
+_ARABIC_PREFIXES = frozenset({"", "و", "ف", "ب", "ل", "ك", "س", "ال", "وال", "بال", "لل", "فال", "كال", "وس", "ول", "وب"})
+
+
+def _starts_arabic_word(view: str, term: str) -> bool:
+    """True when `term` occurs at a word start, allowing clitic prefixes ("يخبر" is not "خبر")."""
+    start = view.find(term)
+    while start != -1:
+        word_start = start
+        while word_start > 0 and ARABIC.match(view[word_start - 1]):
+            word_start -= 1
+        if view[word_start:start] in _ARABIC_PREFIXES:
+            return True
+        start = view.find(term, start + 1)
+    return False
 
 
 def load_lexicon_terms(directory: Path = LEXICON_DIR) -> dict[str, set[str]]:

@@ -9,6 +9,7 @@ Needs the `train` extra (scikit-learn, scipy). Uses only train splits of the pub
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from streams.core.taxonomy import Category
-from streams.core.triage.cases import load_cases
+from streams.core.triage.cases import CASES_DIR, load_cases
 from streams.core.triage.classifier import MODEL_PATH, Featurizer, design_matrix_parts, save_classifier
 from streams.core.triage.datasets import Example, public_examples, shared_data_dir
 
@@ -52,6 +53,17 @@ def fit(examples: list[Example], featurizer: Featurizer, c: float) -> tuple[np.n
     return weights_full, bias_full
 
 
+def data_digests(data_dir: Path) -> dict[str, str]:
+    """sha256 of every data file read, so the model card can say exactly what was trained on."""
+    digests = {}
+    for path in sorted(data_dir.rglob("*")):
+        if path.is_file() and path.suffix in {".csv", ".tsv"}:
+            digests[str(path.relative_to(data_dir))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for path in sorted(CASES_DIR.glob("tune.yaml")):
+        digests[f"tests/cases/triage/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=None, help="shared data dir (default VIGIL_SHARED_DATA)")
@@ -76,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                        "max_chars": featurizer.max_chars},
         "regularisation_C": args.c,
         "train_seconds": round(time.perf_counter() - started, 1),
+        "data_sha256": data_digests(data_dir),
         "examples": {f"{s}:{l}": n for (s, l), n in sorted(Counter((e.source, e.label) for e in examples).items())},
     }
     args.out.with_name("training.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -93,6 +94,25 @@ def test_a_replay_re_emits_exactly_what_was_published() -> None:
     assert replay_of_later.outcome == later.outcome and replay_of_later.escalations == []
 
 
+@pytest.mark.parametrize("event_id", ["e0", "e9"], ids=["opened-the-case", "merged-and-published"])
+def test_a_report_whose_seen_record_was_lost_is_finished_not_counted_twice(event_id: str) -> None:
+    e = engine()
+    results = {f"e{i}": e.handle_report(feedback(f"e{i}", seconds=i), decision(), at(i), Source("t", 0, i)) for i in range(10)}
+    route = keys.route_id("subject:video:v1")
+    e.state.seen.delete(keys.seen_key(route, event_id))  # a restore that kept the case, not `seen`
+    if event_id == "e0":  # for the opener, also roll the case back to just after it
+        e.state.cases.put(results["e0"].outcome.case_id or "", results["e0"].case)  # type: ignore[arg-type]
+    before = e.state.cases.get(results[event_id].outcome.case_id or "")
+
+    again = e.handle_report(feedback(event_id, seconds=int(event_id[1:])), decision(), at(int(event_id[1:])), Source("t", 0, int(event_id[1:])))
+
+    assert again.verdict is Verdict.RESUMED
+    assert again.outcome == results[event_id].outcome
+    assert again.escalations == results[event_id].escalations
+    assert e.state.cases.get(results[event_id].outcome.case_id or "") == before
+    assert e.state.seen.get(keys.seen_key(route, event_id)) is not None
+
+
 def test_a_more_urgent_report_raises_the_case_and_moves_it_to_its_team() -> None:
     e = engine()
     e.handle_report(feedback("e1"), decision(Category.SCAM_FRAUD, Priority.P2), at(0))
@@ -177,8 +197,12 @@ def test_same_text_in_another_category_is_another_case() -> None:
 # --- updates from teams ----------------------------------------------------------------------
 
 
-def _update(escalation_id: str, action: UpdateAction, **fields) -> EscalationUpdate:  # type: ignore[no-untyped-def]
-    return EscalationUpdate(update_id=f"u-{action}", escalation_id=escalation_id, action=action, actor="agent-7", at=at(100), **fields)
+_update_ids = itertools.count()
+
+
+def _update(escalation_id: str, action: UpdateAction, update_id: str | None = None, **fields) -> EscalationUpdate:  # type: ignore[no-untyped-def]
+    update_id = update_id or f"upd-{next(_update_ids)}"
+    return EscalationUpdate(update_id=update_id, escalation_id=escalation_id, action=action, actor="agent-7", at=at(100), **fields)
 
 
 def _opened(e, *event_ids: str) -> str:  # type: ignore[no-untyped-def]
@@ -202,6 +226,18 @@ def test_team_updates_republish_the_escalation(action, fields, status, trigger) 
 
     [escalation] = result.escalations
     assert (escalation.escalation_id, escalation.version, escalation.status, escalation.trigger) == (escalation_id, 2, status, trigger)
+
+
+def test_an_update_sent_twice_is_applied_once_and_answered_the_same() -> None:
+    e = engine()
+    escalation_id = _opened(e)
+    ack = _update(escalation_id, UpdateAction.ACK, update_id="same")
+
+    first = e.handle_update(ack, at(100))
+    again = e.handle_update(ack, at(200))
+
+    assert again.rejection is None and again.escalations == first.escalations
+    assert e.state.cases.get("case-" + escalation_id.removeprefix("esc-")).version == 2  # type: ignore[union-attr]
 
 
 def test_a_comment_is_recorded_without_publishing() -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import yaml
 
 from streams.core.triage.lexicon import LANGUAGES, LEXICON_DIR, Lexicon, load_lexicon, load_lexicon_terms
@@ -59,3 +58,15 @@ def test_unknown_language_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("groups:\n  g:\n    xx: [a]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unknown language 'xx'"):
         load_lexicon_terms(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("رجل يخبر الجميع", False),  # "يخبر" (tells) does not contain the word "خبر" (news)
+        ("هذا خبر مهم", True),
+        ("والخبر منشور", True),  # clitic prefixes "و" + "ال" are allowed
+    ],
+)
+def test_arabic_terms_start_a_word(text: str, present: bool) -> None:
+    assert ("news" in groups(Lexicon({"news": {"خبر"}}), text)) is present

@@ -1,0 +1,78 @@
+"""What a worker exports to Prometheus, read from the same classes the worker registers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from faust.sensors.prometheus import FaustMetrics
+from prometheus_client import CollectorRegistry
+
+from streams.metrics import Metrics
+
+FAUST_PREFIX = "vigil_faust"  # as passed to setup_prometheus_sensors in streams/app.py
+_SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # as exposed: counters carry _total
+    type: str
+    labels: tuple[str, ...]
+
+    @property
+    def series(self) -> set[str]:
+        """Names a PromQL expression can select."""
+        base = self.name.removesuffix("_total")
+        return {base + suffix for suffix in _SUFFIXES[self.type]}
+
+
+def worker_registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    Metrics(registry)
+    FaustMetrics.create(registry, FAUST_PREFIX)
+    return registry
+
+
+def families(registry: CollectorRegistry | None = None) -> dict[str, Family]:
+    registry = registry or worker_registry()
+    found = {}
+    # prometheus_client has no public accessor for label names; _labelnames is stable API in practice.
+    for collector in registry._collector_to_names:  # noqa: SLF001
+        (metric,) = collector.describe()
+        name = metric.name + ("_total" if metric.type == "counter" else "")
+        found[name] = Family(name, metric.type, tuple(collector._labelnames))  # noqa: SLF001
+    return found
+
+
+def series_names(registry: CollectorRegistry | None = None) -> set[str]:
+    return set().union(*(family.series for family in families(registry).values()))
+
+
+def scraped_series_names(exposition: str) -> set[str]:
+    """Names a live /metrics exposes, from its # TYPE lines (labelled metrics without samples
+    have no sample lines, but their TYPE line is there)."""
+    found: set[str] = set()
+    for name, kind in re.findall(r"^# TYPE (\w+) (\w+)$", exposition, flags=re.M):
+        base = name.removesuffix("_total")
+        found |= {base + suffix for suffix in _SUFFIXES.get(kind, ("",))}
+    return found
+
+
+_PROMQL_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "offset", "bool", "inf", "nan"}
+
+
+def promql_metric_names(expr: str) -> set[str]:
+    """Metric names an expression selects (a small reader, enough for our rules and panels:
+    it drops strings, label matchers, range/offset brackets, grouping lists and function calls)."""
+    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', expr)
+    text = re.sub(r"\{[^}]*\}", " ", text)
+    text = re.sub(r"\[[^\]]*\]", " ", text)
+    text = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
+    names = set()
+    for match in re.finditer(r"(?<![\w$.])([a-zA-Z_:][\w:]*)(\s*\()?", text):
+        name, call = match.group(1), match.group(2)
+        if call or name.lower() in _PROMQL_KEYWORDS:
+            continue
+        names.add(name)
+    return names
