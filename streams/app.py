@@ -17,7 +17,7 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from prometheus_client import CollectorRegistry
 
 from streams import faust_tuning, routed
-from streams.agents.intake import IntakeAgent
+from streams.agents.intake import IntakeAgent, partition_of
 from streams.codecs import Codec, RegistryClient
 from streams.core import keys, policy
 from streams.core.clock import Clock, SystemClock
@@ -29,7 +29,8 @@ from streams.core.sla import SlaSchedule
 from streams.core.state import EngineState
 from streams.core.triage import Triager, load_triage
 from streams.metrics import Metrics
-from streams.publisher import Publisher
+from streams.outbox import ChangeloggedTable, Outbox
+from streams.publisher import Publisher, delivery_failed
 from streams.settings import Settings
 from streams.topics import Topics
 from streams.web import console
@@ -99,13 +100,20 @@ def create_app(
         factory = app.GlobalTable if global_ else app.Table
         return factory(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
 
-    state = EngineState.over(table("cases"), table("reporter-rejections", global_=True))
+    # Faust's own aiokafka producer: the one Faust flushes before committing offsets.
+    outbox = Outbox(
+        producer=lambda: app.producer._ensure_producer(),
+        on_error=delivery_failed(metrics, stop=lambda exc: asyncio.ensure_future(app.crash(exc))),
+    )
+    cases = ChangeloggedTable(table("cases"), outbox, partition=lambda: intake_agent.partition)
+    outbox.on_delivered(cases.changelog, cases.remember_delivered)
+    state = EngineState.over(cases, table("reporter-rejections", global_=True))
     engine = CaseEngine(state, routing, settings.engine_config())
     codec = make_codec(settings)
     schedule = SlaSchedule()
     queues = OpenQueues()
     feed = ConsoleFeed(clock, queues, schedule)
-    publisher = Publisher(app.producer, codec, topics, metrics, on_fatal=lambda exc: asyncio.ensure_future(app.crash(exc)))
+    publisher = Publisher(outbox, codec, topics)
     intake_agent = IntakeAgent(
         topics=topics,
         partitions=settings.partitions,
@@ -142,8 +150,9 @@ def _timers(vigil: Vigil, publisher: Publisher, clock: Clock) -> None:
             _rebuild_in_memory_views(vigil)
             rebuilt["needed"] = False
         for case_id in vigil.schedule.pop_due(clock.now()):
-            check = routed.encode(routed.SlaCheck(case_id))
-            await publisher.raw("routed", topics.routed, keys.route_of(case_id), check)
+            route = keys.route_of(case_id)
+            publisher.routed(route, routed.encode(routed.SlaCheck(case_id)), partition_of(route, settings.partitions))
+        await publisher.flush()
         for (team, priority), count in vigil.queues.counts.items():
             vigil.metrics.open_cases.labels(team, priority).set(count)
 
@@ -151,7 +160,8 @@ def _timers(vigil: Vigil, publisher: Publisher, clock: Clock) -> None:
     async def sweep_timer() -> None:
         for tp in app.assignor.assigned_actives():
             if tp.topic == topics.routed:
-                await publisher.raw("routed", topics.routed, None, routed.encode(routed.Sweep()), tp.partition)
+                publisher.routed("sweep", routed.encode(routed.Sweep()), tp.partition)
+        await publisher.flush()
 
     @app.timer(10.0, name="vigil.lag")
     async def lag_timer() -> None:

@@ -1,16 +1,15 @@
-"""Outputs: encode records and hand them to the producer without waiting for delivery.
+"""Outputs by name: encode each record and queue it in the outbox on the right partition.
 
-At-least-once without waiting per record: Faust flushes its producer before it commits
-consumer offsets, so a record handed over here is delivered before the input that caused it
-is marked done. A delivery that fails after the producer's own retries crashes the worker,
-which then resumes from the last commit and re-emits identical records (same ids, versions).
+At-least-once without waiting per record: the agent flushes the outbox at the end of each
+input batch, before Faust acknowledges that batch, and Faust flushes the producer before it
+commits offsets. A delivery that fails after the producer's own retries stops the worker,
+which resumes from the last commit and re-emits identical records (same ids, same versions).
 """
 
 from __future__ import annotations
 
 import logging
-from asyncio import Future
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Callable, Protocol
 
 import msgspec
 
@@ -18,6 +17,7 @@ from streams.core.escalation import Escalation
 from streams.core.outcome import DeadLetter, Outcome
 from streams.core.patterns.alert import PatternAlert
 from streams.metrics import Metrics
+from streams.outbox import Outbox
 from streams.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -27,57 +27,47 @@ class Encoder(Protocol):
     def encode(self, record: msgspec.Struct) -> bytes: ...
 
 
-class Producer(Protocol):
-    async def send(
-        self,
-        topic: str,
-        key: bytes | None,
-        value: bytes | None,
-        partition: int | None,
-        timestamp: float | None,
-        headers: Any,
-    ) -> Awaitable[Any]: ...
-
-
 class Publisher:
-    def __init__(
-        self,
-        producer: Producer,
-        encoder: Encoder,
-        topics: Topics,
-        metrics: Metrics,
-        on_fatal: Callable[[BaseException], None],
-    ) -> None:
-        self._producer = producer
-        self._encoder = encoder
+    def __init__(self, outbox: Outbox, encoder: Encoder, topics: Topics) -> None:
+        self._outbox = outbox
+        self._encode = encoder.encode
         self._topics = topics
-        self._metrics = metrics
-        self._on_fatal = on_fatal
 
-    async def outcome(self, outcome: Outcome) -> None:
-        await self._send("outcomes", self._topics.outcomes, outcome.event_id, self._encoder.encode(outcome))
+    def outcome(self, outcome: Outcome, partition: int) -> None:
+        self._outbox.add(self._topics.outcomes, partition, outcome.event_id.encode(), self._encode(outcome))
 
-    async def escalation(self, escalation: Escalation) -> None:
+    def escalation(self, escalation: Escalation, partition: int) -> None:
         topic = self._topics.escalations(escalation.team)
-        await self._send("escalations", topic, escalation.escalation_id, self._encoder.encode(escalation))
+        self._outbox.add(topic, partition, escalation.escalation_id.encode(), self._encode(escalation))
 
-    async def dead_letter(self, letter: DeadLetter) -> None:
-        await self._send("deadletter", self._topics.deadletter, letter.event_id, self._encoder.encode(letter))
+    def dead_letter(self, letter: DeadLetter, partition: int) -> None:
+        key = letter.event_id.encode() if letter.event_id else None
+        self._outbox.add(self._topics.deadletter, partition, key, self._encode(letter))
 
-    async def pattern(self, alert: PatternAlert) -> None:
-        await self._send("patterns", self._topics.patterns, alert.pattern_id, self._encoder.encode(alert))
+    def pattern(self, alert: PatternAlert, partition: int) -> None:
+        self._outbox.add(self._topics.patterns, partition, alert.pattern_id.encode(), self._encode(alert))
 
-    async def raw(self, output: str, topic: str, key: str | None, value: bytes, partition: int | None = None) -> None:
-        await self._send(output, topic, key, value, partition)
+    def routed(self, route: str, value: bytes, partition: int) -> None:
+        self._outbox.add(self._topics.routed, partition, route.encode(), value)
 
-    async def _send(self, output: str, topic: str, key: str | None, value: bytes, partition: int | None = None) -> None:
-        delivery = await self._producer.send(topic, key.encode() if key else None, value, partition, None, None)
-        if isinstance(delivery, Future):
-            delivery.add_done_callback(lambda fut: self._delivered(output, topic, fut))
+    async def flush(self) -> None:
+        await self._outbox.flush()
 
-    def _delivered(self, output: str, topic: str, fut: Future) -> None:  # type: ignore[type-arg]
-        if fut.cancelled() or fut.exception() is None:
-            return
-        self._metrics.publish_errors.labels(output).inc()
-        log.error("could not deliver to %s: %s; stopping so the input is re-read", topic, fut.exception())
-        self._on_fatal(fut.exception())  # type: ignore[arg-type]
+
+def delivery_failed(metrics: Metrics, stop: Callable[[BaseException], Any]) -> Callable[[str, BaseException], None]:
+    """What the outbox does when Kafka refuses a batch: count it and stop the worker."""
+
+    def on_error(topic: str, error: BaseException) -> None:
+        metrics.publish_errors.labels(_output_of(topic)).inc()
+        log.error("could not deliver to %s: %s; stopping so the input is read again", topic, error)
+        stop(error)
+
+    return on_error
+
+
+def _output_of(topic: str) -> str:
+    """A closed set of label values: the topic's role, not its (prefixed) name."""
+    for role in ("outcomes", "deadletter", "patterns", "escalations", "routed", "changelog"):
+        if role in topic:
+            return role
+    return "other"

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 def render(report: dict[str, Any], show_misses: bool = False) -> str:
     lines = [f"triage {report['triage_version']}", ""]
     for name, suite in report["cases"].items():
-        lines += _render_cases(name, suite, show_misses or name == "holdout")
+        lines += _render_cases(name, suite, show_misses)
     public = report["public"]
     if "skipped" in public:
         lines.append(f"public data: skipped ({public['skipped']})")

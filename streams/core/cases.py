@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import msgspec
+import xxhash
 
 from streams.core import neardup
 from streams.core.escalation import Escalation, EscalationStatus, Resolution, SubjectRef
@@ -69,7 +70,10 @@ class Case(msgspec.Struct, omit_defaults=True):
     first_seen: datetime  # event time of its first report
     last_seen: datetime  # event time of its latest report
     report_count: int = 0
-    reporters: dict[str, int] = {}
+    # Who reported: packed 8-byte reporter hashes (see ReporterSet), up to the configured cap;
+    # `repeaters` are those with more than one report here (needed to undo a merge).
+    reporters: bytes = b""
+    repeaters: bytes = b""
     distinct_reporters: int = 0
     credible_reporters: int = 0  # distinct reporters not flagged as suspicious
     suspicious_reports: int = 0
@@ -164,15 +168,15 @@ def open_case(
 def add_report(case: Case, event: FeedbackEvent, decision: Decision, suspicious: bool, config: FusionConfig) -> None:
     """Count a report into the case. Priority is raised separately (see `raise_priority`)."""
     case.report_count += 1
-    reporter = event.reporter.user_id
-    if reporter not in case.reporters:
+    reporter = reporter_hash(event.reporter.user_id)
+    if not _contains(case.reporters, reporter):
         case.distinct_reporters += 1
         if not suspicious:
             case.credible_reporters += 1
-        if len(case.reporters) < config.reporter_cap:
-            case.reporters[reporter] = 0
-    if reporter in case.reporters:
-        case.reporters[reporter] += 1
+        if len(case.reporters) < config.reporter_cap * 8:
+            case.reporters += reporter
+    elif not _contains(case.repeaters, reporter) and len(case.repeaters) < config.reporter_cap * 8:
+        case.repeaters += reporter
     if event.occurred_at < case.first_seen:
         case.first_seen = event.occurred_at
     if event.occurred_at > case.last_seen:
@@ -222,13 +226,13 @@ def _note_suspicious(case: Case, when: datetime, config: FusionConfig) -> None:
 def remove_report(case: Case, reporter_id: str, event_id: str) -> None:
     """Undo one report's contribution (unmerge). Counts only; evidence lists keep history."""
     case.report_count = max(0, case.report_count - 1)
-    left = case.reporters.get(reporter_id, 0) - 1
-    if left <= 0 and reporter_id in case.reporters:
-        del case.reporters[reporter_id]
+    reporter = reporter_hash(reporter_id)
+    if _contains(case.repeaters, reporter):
+        return  # they reported here more than once: still a reporter (a second split-off is rare)
+    if _contains(case.reporters, reporter):
+        case.reporters = _without(case.reporters, reporter)
         case.distinct_reporters = max(0, case.distinct_reporters - 1)
         case.credible_reporters = min(case.credible_reporters, case.distinct_reporters)
-    elif left > 0:
-        case.reporters[reporter_id] = left
     if event_id in case.sample_event_ids:
         case.sample_event_ids.remove(event_id)
 
@@ -246,7 +250,7 @@ def split_off(new_case_id: str, parent: Case, seen: SeenReport, now: datetime) -
         first_seen=seen.occurred_at,
         last_seen=seen.occurred_at,
         report_count=1,
-        reporters={seen.reporter_id: 1},
+        reporters=reporter_hash(seen.reporter_id),
         distinct_reporters=1,
         credible_reporters=1,
         channels=[seen.channel],
@@ -279,6 +283,26 @@ def remember_candidate(bucket: list[TextCandidate], candidate: TextCandidate) ->
     kept = [c for c in bucket if c.case_id != candidate.case_id]
     kept.append(candidate)
     return kept[-BUCKET_CAP:]
+
+
+def reporter_hash(user_id: str) -> bytes:
+    """8 bytes that stand for a reporter inside a case: compact, cheap to decode and compare."""
+    return xxhash.xxh3_64_digest(user_id.encode())
+
+
+def reporter_hashes(packed: bytes) -> list[bytes]:
+    return [packed[i : i + 8] for i in range(0, len(packed), 8)]
+
+
+def _contains(packed: bytes, item: bytes) -> bool:
+    at = packed.find(item)
+    while at != -1 and at % 8:  # a match straddling two entries is not one
+        at = packed.find(item, at + 1)
+    return at != -1
+
+
+def _without(packed: bytes, item: bytes) -> bytes:
+    return b"".join(h for h in reporter_hashes(packed) if h != item)
 
 
 def _extend_capped(target: list[str], items: tuple[str, ...] | list[str], cap: int) -> None:

@@ -113,7 +113,7 @@ class CaseEngine:
         if seen is not None and verdict is Verdict.DUPLICATE:
             return self._duplicate(event, seen, now, source)
 
-        rejected = self.state.rejections.get(event.reporter.user_id) or 0
+        rejected = self.state.rejections.get(cases.reporter_hash(event.reporter.user_id).hex()) or 0
         suspicious = cases.is_suspicious(event, rejected, self.config.fusion)
         if event.subject is not None:
             result = self._fuse_by_subject(route, event, decision, now, suspicious)

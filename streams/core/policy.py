@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from streams.core import keys
-from streams.core.cases import Case
+from streams.core.cases import Case, reporter_hashes
 from streams.core.escalation import (
     Escalation,
     EscalationStatus,
@@ -132,7 +132,7 @@ class Rejection(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Applied:
     trigger: Trigger | None  # None: recorded, nothing to publish (a comment)
-    rejected_reporters: tuple[str, ...] = ()  # reporters whose reports were rejected
+    rejected_reporters: tuple[str, ...] = ()  # keys (hex hashes) of reporters whose reports were rejected
 
 
 def apply_update(case: Case, update: EscalationUpdate, now: datetime, routing: Routing) -> Applied | Rejection:
@@ -151,7 +151,11 @@ def apply_update(case: Case, update: EscalationUpdate, now: datetime, routing: R
             case.status = EscalationStatus.RESOLVED
             case.resolved_at = update.at
             case.resolution = update.resolution or Resolution.OTHER
-            rejected = tuple(case.reporters) if case.resolution is Resolution.NO_VIOLATION else ()
+            rejected = (
+                tuple(h.hex() for h in reporter_hashes(case.reporters))
+                if case.resolution is Resolution.NO_VIOLATION
+                else ()
+            )
             return Applied(Trigger.RESOLVED, rejected)
         case UpdateAction.REASSIGN:
             if not case.is_open:

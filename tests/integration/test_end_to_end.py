@@ -7,9 +7,13 @@ from typing import Iterator
 
 import pytest
 
+import subprocess
+import sys
+
+from streams.core.escalation import Trigger
 from streams.core.outcome import OutcomeKind
 from streams.core.taxonomy import Category, Priority
-from tests.integration.harness import Worker, event, running_worker, settings_for
+from tests.integration.harness import REPO, Worker, env_for, event, running_worker, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -64,3 +68,35 @@ def test_json_topic_reports_and_garbage_each_get_one_outcome(worker: Worker) -> 
         b"\xc3\x01" + b"\x00" * 8 + b"unknown fingerprint",
     }
     assert all(letter.source is not None for letter in letters)
+
+
+def _vigil(worker: Worker, *args: str) -> None:
+    env = {**env_for(worker.settings)}
+    subprocess.run([sys.executable, "-m", "streams.cli", *args], env=env, check=True, capture_output=True, cwd=REPO)
+
+
+def test_teams_follow_an_escalation_from_the_command_line(worker: Worker) -> None:
+    reports = [
+        event(f"cli-{i}", "someone logged into my account from another country and changed my email",
+              reason_code="account_security", subject={"type": "account", "id": "acct-cli"})
+        for i in range(3)
+    ]
+    worker.produce(reports)
+    outcomes = [o for o in worker.collect("outcomes", until=7) if o.event_id.startswith("cli-")]
+    escalation_id = outcomes[0].escalation_id
+    assert escalation_id and len(outcomes) == 3
+
+    _vigil(worker, "ack", escalation_id, "--actor", "agent-9")
+    _vigil(worker, "unmerge", escalation_id, "--event-id", "cli-2")
+    _vigil(worker, "resolve", escalation_id, "--resolution", "actioned")
+    _vigil(worker, "reassign", escalation_id, "--team", "privacy")  # too late: resolved
+
+    published = worker.drain("escalations")
+    mine = [e for e in published if e.escalation_id == escalation_id]
+    assert [(e.trigger, e.report_count) for e in mine[-3:]] == [
+        (Trigger.ACKNOWLEDGED, 3), (Trigger.UNMERGED, 2), (Trigger.RESOLVED, 2)
+    ]
+    [split] = [e for e in published if e.trigger is Trigger.UNMERGED and e.escalation_id != escalation_id]
+    assert split.sample_event_ids == ("cli-2",)
+    [rejected] = [d for d in worker.drain("deadletter") if d.stage == "update"]
+    assert rejected.reason == "update_rejected" and "already_resolved" in rejected.error

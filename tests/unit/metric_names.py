@@ -76,3 +76,18 @@ def promql_metric_names(expr: str) -> set[str]:
             continue
         names.add(name)
     return names
+
+
+_GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__range": "1h", "$__interval": "15s", "$instance": ".*"}
+
+
+def dashboard_expressions(dashboard: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    """(panel title, PromQL) of every query in a Grafana dashboard, Grafana variables as written."""
+    return [(p["title"], t["expr"]) for p in dashboard["panels"] if p["type"] != "row" for t in p["targets"]]
+
+
+def concrete(expr: str) -> str:
+    """A dashboard expression with Grafana's variables replaced, as Prometheus would receive it."""
+    for variable, value in _GRAFANA_VARIABLES.items():
+        expr = expr.replace(variable, value)
+    return expr

@@ -14,20 +14,13 @@ import pytest
 import yaml
 
 from tests.conftest import unavailable
-from tests.unit.metric_names import promql_metric_names, series_names
+from tests.unit.metric_names import concrete, dashboard_expressions, promql_metric_names, series_names
 
 REPO = Path(__file__).resolve().parents[2]
 GRAFANA = REPO / "ops" / "grafana"
 DASHBOARD = json.loads((GRAFANA / "dashboards" / "vigil.json").read_text())
 PANELS = [p for p in DASHBOARD["panels"] if p["type"] != "row"]
-EXPRESSIONS = [(p["title"], t["expr"]) for p in PANELS for t in p["targets"]]
-GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__range": "1h", "$__interval": "15s", "$instance": ".*"}
-
-
-def concrete(expr: str) -> str:
-    for variable, value in GRAFANA_VARIABLES.items():
-        expr = expr.replace(variable, value)
-    return expr
+EXPRESSIONS = dashboard_expressions(DASHBOARD)
 
 
 def test_every_panel_has_a_query() -> None:

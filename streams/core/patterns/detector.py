@@ -46,16 +46,21 @@ _key_decoder = msgspec.msgpack.Decoder(KeyState)
 
 
 class PatternDetector:
-    def __init__(self, config: PatternConfig | None = None) -> None:
+    def __init__(self, config: PatternConfig | None = None, track_changes: bool = False) -> None:
+        """track_changes: remember changed keys for `changed_entries` (a table-backed agent)."""
         self._config = config or PatternConfig()
+        self._track_changes = track_changes
         self._lifecycle = Lifecycle(self._config, Narrator(_teams(self._config)))
         self._meta = DetectorMeta()
         self._keys: dict[Facet, dict[str, KeyState]] = {f: {} for f in Facet}
-        # key -> latest bucket start with new data; evaluated at the next bucket end
-        self._dirty: dict[Facet, dict[str, int]] = {f: {} for f in Facet}
+        # key -> starts of buckets with new data; the key is judged at the first bucket end
+        # after each of them (not at every end: a batch may span many)
+        self._dirty: dict[Facet, dict[str, set[int]]] = {f: {} for f in Facet}
         self._open: dict[Facet, dict[str, None]] = {f: {} for f in Facet}
         self._platforms: dict[str, dict[str, dict[str, KeyState]]] = {}
         self._touched: set[tuple[Facet, str]] = set()
+        # platform -> (window end, totals): one summing per platform per bucket end
+        self._totals_cache: dict[str, tuple[int, regression.PlatformTotals]] = {}
 
     # ---- feeding -------------------------------------------------------------------------
 
@@ -118,9 +123,8 @@ class PatternDetector:
         state.last_seen = max(state.last_seen, d.bucket)
         if d.category:
             state.category = d.category
-        dirty = self._dirty[facet]
-        dirty[key] = max(dirty.get(key, d.bucket), d.bucket)
-        self._touched.add((facet, key))
+        self._dirty[facet].setdefault(key, set()).add(d.bucket)
+        self._touch(facet, key)
 
     def _new_key(self, facet: Facet, key: str, d: PatternDelta) -> KeyState:
         state = KeyState()
@@ -134,6 +138,10 @@ class PatternDetector:
             first = self._meta.versions.setdefault(platform, {})
             first[version] = min(first.get(version, d.bucket), d.bucket)
         return state
+
+    def _touch(self, facet: Facet, key: str) -> None:
+        if self._track_changes:
+            self._touched.add((facet, key))
 
     # ---- evaluation ----------------------------------------------------------------------
 
@@ -166,10 +174,16 @@ class PatternDetector:
         return range(last + width, end + 1, width)
 
     def _evaluate(self, facet: Facet, end: int) -> list[PatternAlert]:
-        dirty = self._dirty[facet]
-        keys = list(dirty) + [k for k in self._open[facet] if k not in dirty]
-        # keys whose newest data is not in a closed bucket yet stay dirty for the next end
-        self._dirty[facet] = {k: b for k, b in dirty.items() if b >= end}
+        due: list[str] = []
+        pending: dict[str, set[int]] = {}
+        for key, starts in self._dirty[facet].items():
+            later = {b for b in starts if b >= end}
+            if len(later) < len(starts):
+                due.append(key)
+            if later:
+                pending[key] = later
+        self._dirty[facet] = pending
+        keys = list(dict.fromkeys(due + list(self._open[facet])))
         alerts: list[PatternAlert] = []
         for key in keys:
             state = self._keys[facet].get(key)
@@ -199,7 +213,7 @@ class PatternDetector:
             self._open[facet].pop(key, None)
         # judging a key changes it only through its baseline or its patterns
         if state.baseline is not None or state.open or was_open:
-            self._touched.add((facet, key))
+            self._touch(facet, key)
         return alerts
 
     def _findings(self, facet: Facet, key: str, state: KeyState, end: int) -> list[Finding]:
@@ -217,12 +231,12 @@ class PatternDetector:
             return [spike.spike(state, end, cfg.spike, k, warm)]
         if facet is Facet.CATEGORY_PLATFORM_VERSION:
             category, platform, version = key_values(key)
-            versions = self._platforms.get(platform, {})
-            if not self._is_new_version(platform, version, versions, end):
+            if not self._is_new_version(platform, version, end):
                 return [spike.spike(state, end, cfg.spike, k, warm)]
             excluded = self._meta.regressed.get(platform, [])
-            view = regression.PlatformView(version, category, versions, excluded)
-            return [regression.regression(view, end, cfg.regression, cfg.spike, warm)]
+            totals = self._platform_totals(platform, end)
+            view = regression.PlatformView(version, category, totals, excluded)
+            return [regression.regression(view, cfg.regression, warm)]
         if facet is Facet.TEXT_CLUSTER:
             return [thresholds.near_duplicate(state, end, cfg.near_duplicate, cfg.spike, k, warm)]
         if facet is Facet.REPORTER:
@@ -242,9 +256,7 @@ class PatternDetector:
         started = self._meta.started_at
         return started is not None and at - started >= self._config.warmup_s
 
-    def _is_new_version(
-        self, platform: str, version: str, versions: Mapping[str, Mapping[str, KeyState]], at: int
-    ) -> bool:
+    def _is_new_version(self, platform: str, version: str, at: int) -> bool:
         """Versions first seen after the warmup and within the release age ramp up on
         adoption, so they are judged against older versions, not against their own past,
         until they carry most of the platform's reports."""
@@ -253,7 +265,15 @@ class PatternDetector:
             return False
         if at - first > self._config.regression.release_age_s:
             return False
-        return regression.version_share(versions, version, at, self._config.spike) < 0.5
+        return regression.version_share(self._platform_totals(platform, at), version) < 0.5
+
+    def _platform_totals(self, platform: str, end: int) -> regression.PlatformTotals:
+        cached = self._totals_cache.get(platform)
+        if cached is None or cached[0] != end:
+            versions = self._platforms.get(platform, {})
+            totals = regression.platform_totals(versions, end, self._config.regression, self._config.spike)
+            cached = self._totals_cache[platform] = (end, totals)
+        return cached[1]
 
     # ---- bounding state ------------------------------------------------------------------
 
@@ -270,7 +290,7 @@ class PatternDetector:
                     if state.baseline is not None:
                         self._fold(facet, state, now)
                     state.buckets = buckets[window.first_from(buckets, oldest) :]
-                    self._touched.add((facet, key))
+                    self._touch(facet, key)
                 if not state.buckets and not state.open and state.last_seen < idle_before:
                     self._forget(facet, key)
         self._meta.peer_mean = self._peer_mean(now)
@@ -278,7 +298,7 @@ class PatternDetector:
     def _forget(self, facet: Facet, key: str) -> None:
         del self._keys[facet][key]
         self._dirty[facet].pop(key, None)
-        self._touched.add((facet, key))
+        self._touch(facet, key)
         if facet is not Facet.CATEGORY_PLATFORM_VERSION:
             return
         category, platform, version = key_values(key)
@@ -306,13 +326,20 @@ class PatternDetector:
         return _encoder.encode(DetectorSnapshot(meta=self._meta, keys=keys))
 
     @classmethod
-    def restore(cls, blob: bytes, config: PatternConfig | None = None) -> PatternDetector:
+    def restore(
+        cls, blob: bytes, config: PatternConfig | None = None, track_changes: bool = False
+    ) -> PatternDetector:
         snap = _snapshot_decoder.decode(blob)
-        return cls._rebuild(config, snap.meta, snap.keys)
+        detector = cls._rebuild(config, snap.meta, snap.keys)
+        detector._track_changes = track_changes
+        return detector
 
     def changed_entries(self) -> dict[str, bytes | None]:
         """State entries changed since the last call, for a changelogged key-value table:
-        "meta" plus "<facet>\\x1f<key>" -> msgpack KeyState, or None when the key was forgotten."""
+        "meta" plus "<facet>:<key>" -> msgpack KeyState, or None when the key was forgotten.
+        Needs a detector made with track_changes=True (from_entries makes one)."""
+        if not self._track_changes:
+            raise RuntimeError("changed_entries needs PatternDetector(config, track_changes=True)")
         out: dict[str, bytes | None] = {META_ENTRY: _encoder.encode(self._meta)}
         for facet, key in self._touched:
             state = self._keys[facet].get(key)
@@ -338,7 +365,7 @@ class PatternDetector:
     def _rebuild(
         cls, config: PatternConfig | None, meta: DetectorMeta, keys: Mapping[str, Mapping[str, KeyState]]
     ) -> PatternDetector:
-        detector = cls(config)
+        detector = cls(config, track_changes=True)
         detector._meta = meta
         for facet_name, states in keys.items():
             facet = Facet(facet_name)
@@ -367,13 +394,14 @@ def _merge_bucket(state: KeyState, d: PatternDelta, k: int, samples: int) -> Non
         b.reopened += d.reopened
         b.coordinated += d.coordinated
         b.rejected += d.rejected
-        b.reporters = sketch.merge((b.reporters, d.reporters), k)
+        b.reporters = tuple(sketch.merge((b.reporters, d.reporters), k))
         if d.coordinated_reporters:
-            b.coordinated_reporters = sketch.merge((b.coordinated_reporters, d.coordinated_reporters), k)
+            merged = sketch.merge((b.coordinated_reporters, d.coordinated_reporters), k)
+            b.coordinated_reporters = tuple(merged)
         if len(b.samples) < samples:
-            b.samples = b.samples + list(d.samples[: samples - len(b.samples)])
+            b.samples = (b.samples + d.samples)[:samples]
         if d.incidents:
-            b.incidents = sketch.merge((b.incidents, d.incidents), k)
+            b.incidents = tuple(sketch.merge((b.incidents, d.incidents), k))
         return
     buckets.insert(
         index,
@@ -383,10 +411,10 @@ def _merge_bucket(state: KeyState, d: PatternDelta, k: int, samples: int) -> Non
             reopened=d.reopened,
             coordinated=d.coordinated,
             rejected=d.rejected,
-            reporters=list(d.reporters),
-            coordinated_reporters=list(d.coordinated_reporters),
-            samples=list(d.samples[:samples]),
-            incidents=list(d.incidents),
+            reporters=d.reporters,
+            coordinated_reporters=d.coordinated_reporters,
+            samples=d.samples[:samples],
+            incidents=d.incidents,
         ),
     )
 

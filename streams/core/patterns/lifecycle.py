@@ -64,8 +64,8 @@ class Lifecycle:
             incidents=int(f.facts.get("incidents", 0)),
             expected=f.expected,
             score=f.score,
-            reporters=window.reporters(buckets, self._config.sketch_size, coordinated),
-            samples=window.samples(buckets, self._config.max_samples),
+            reporters=tuple(window.reporters(buckets, self._config.sketch_size, coordinated)),
+            samples=tuple(window.samples(buckets, self._config.max_samples)),
             reference=f.reference,
         )
 
@@ -78,9 +78,9 @@ class Lifecycle:
         p.incidents += sum(len(b.incidents) for b in fresh)
         coordinated = p.kind is PatternKind.COORDINATED_REPORTING
         k = self._config.sketch_size
-        p.reporters = sketch.merge((p.reporters, window.reporters(fresh, k, coordinated)), k)
+        p.reporters = tuple(sketch.merge((p.reporters, window.reporters(fresh, k, coordinated)), k))
         if len(p.samples) < self._config.max_samples:
-            p.samples += window.samples(fresh, self._config.max_samples - len(p.samples))
+            p.samples += tuple(window.samples(fresh, self._config.max_samples - len(p.samples)))
         if f is not None:
             p.expected += f.expected * (end - p.counted_through) / f.window_s
             p.score = max(p.score, f.score)

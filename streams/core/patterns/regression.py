@@ -29,13 +29,37 @@ _TRIM = 2
 
 
 @dataclass(frozen=True, slots=True)
-class PlatformView:
-    """Every key of one platform: version -> category -> state."""
+class KeyTotals:
+    current: int  # reports in the regression window
+    recent: float  # slowly decayed report count (the reference weight)
 
+
+# version -> category -> totals, for one platform at one window end
+PlatformTotals = Mapping[str, Mapping[str, KeyTotals]]
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformView:
     version: str
     category: str
-    versions: Mapping[str, Mapping[str, KeyState]]
+    totals: PlatformTotals
     excluded: Collection[str] = ()  # versions that are no reference (regressed themselves)
+
+
+def platform_totals(
+    versions: Mapping[str, Mapping[str, KeyState]], end: int, cfg: RegressionConfig, spike_cfg: SpikeConfig
+) -> dict[str, dict[str, KeyTotals]]:
+    """Every key of one platform summed once per window end (shared by all its judgements)."""
+    since = end - cfg.window_s
+    return {
+        version: {
+            category: KeyTotals(
+                window.totals(state.buckets, since, end).reports, recent(state, end, spike_cfg)
+            )
+            for category, state in categories.items()
+        }
+        for version, categories in versions.items()
+    }
 
 
 @dataclass(slots=True)
@@ -45,10 +69,8 @@ class _Counts:
     now: float = 0.0  # older versions, this window
 
 
-def regression(
-    view: PlatformView, end: int, cfg: RegressionConfig, spike_cfg: SpikeConfig, warm: bool
-) -> Finding:
-    counts = _by_category(view, end - cfg.window_s, end, spike_cfg)
+def regression(view: PlatformView, cfg: RegressionConfig, warm: bool) -> Finding:
+    counts = _by_category(view)
     target = counts.pop(view.category, _Counts())
     controls = _trimmed(counts)
     rest = _Counts(
@@ -79,26 +101,23 @@ def regression(
         count=x,
         expected=expected,
         score=score,
-        reference=_label(view, end, spike_cfg),
+        reference=_label(view),
         facts={"version_reports": n, "reference_share": share},
     )
 
 
-def _by_category(
-    view: PlatformView, since: int, end: int, spike_cfg: SpikeConfig
-) -> dict[str, _Counts]:
+def _by_category(view: PlatformView) -> dict[str, _Counts]:
     out: dict[str, _Counts] = {}
-    for version, categories in view.versions.items():
+    for version, categories in view.totals.items():
         if version != view.version and version in view.excluded:
             continue
-        for category, state in categories.items():
+        for category, t in categories.items():
             c = out.setdefault(category, _Counts())
-            current = window.totals(state.buckets, since, end).reports
             if version == view.version:
-                c.mine += current
+                c.mine += t.current
             else:
-                c.reference += recent(state, end, spike_cfg)
-                c.now += current
+                c.reference += t.recent
+                c.now += t.current
     return out
 
 
@@ -114,14 +133,9 @@ def _trimmed(counts: dict[str, _Counts]) -> list[_Counts]:
     return ranked
 
 
-def version_share(
-    versions: Mapping[str, Mapping[str, KeyState]], version: str, end: int, cfg: SpikeConfig
-) -> float:
+def version_share(totals: PlatformTotals, version: str) -> float:
     """One version's share of its platform's recent reports."""
-    per_version = {
-        v: sum(recent(s, end, cfg) for s in categories.values())
-        for v, categories in versions.items()
-    }
+    per_version = {v: sum(t.recent for t in c.values()) for v, c in totals.items()}
     total = sum(per_version.values())
     return per_version.get(version, 0.0) / total if total > 0 else 0.0
 
@@ -135,11 +149,11 @@ def recent(state: KeyState, end: int, cfg: SpikeConfig) -> float:
     return learned + pending
 
 
-def _label(view: PlatformView, end: int, cfg: SpikeConfig) -> str:
+def _label(view: PlatformView) -> str:
     """'32.3.x' when the bulk of the older reports share a release line, else the top version."""
     by_version = {
-        v: sum(recent(s, end, cfg) for s in categories.values())
-        for v, categories in view.versions.items()
+        v: sum(t.recent for t in categories.values())
+        for v, categories in view.totals.items()
         if v != view.version and v not in view.excluded
     }
     if not by_version:

@@ -7,7 +7,7 @@ and mergeable (union, keep the k smallest), so deltas and windows combine withou
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import xxhash
 
@@ -30,7 +30,7 @@ def merge(sketches: Iterable[Iterable[int]], k: int) -> list[int]:
     return heapq.nsmallest(k, union)
 
 
-def estimate(sketch: list[int], k: int) -> int:
+def estimate(sketch: Sequence[int], k: int) -> int:
     if len(sketch) < k:
         return len(sketch)
     return round((k - 1) * HASH_SPACE / (sketch[k - 1] + 1))

@@ -16,13 +16,14 @@ class Bucket(msgspec.Struct, array_like=True, gc=False):
     reopened: int = 0
     coordinated: int = 0
     rejected: int = 0
-    reporters: list[int] = []
-    coordinated_reporters: list[int] = []
-    samples: list[str] = []
-    incidents: list[int] = []  # sketch of distinct subjects (spike facets)
+    # tuples, not lists: tuples of ints and strings drop out of the collector's sight
+    reporters: tuple[int, ...] = ()
+    coordinated_reporters: tuple[int, ...] = ()
+    samples: tuple[str, ...] = ()
+    incidents: tuple[int, ...] = ()  # sketch of distinct subjects (spike facets)
 
 
-class OpenPattern(msgspec.Struct):
+class OpenPattern(msgspec.Struct, gc=False):
     pattern_id: str
     kind: PatternKind
     start: int  # window start of the window that opened it
@@ -32,15 +33,15 @@ class OpenPattern(msgspec.Struct):
     incidents: int = 0  # distinct subjects among them, per bucket (spikes)
     expected: float = 0.0
     score: float = 0.0
-    reporters: list[int] = []
-    samples: list[str] = []
+    reporters: tuple[int, ...] = ()
+    samples: tuple[str, ...] = ()
     reference: str = ""  # what it was compared with, e.g. "32.3.x"
     last_emitted_at: int = 0
     last_emitted_total: int = 0
     quiet_since: int | None = None  # first evaluation back at baseline
 
 
-class KeyState(msgspec.Struct):
+class KeyState(msgspec.Struct, gc=False):
     buckets: list[Bucket] = []  # ascending by start
     baseline: Baseline | None = None
     open: dict[str, OpenPattern] = {}  # by PatternKind value

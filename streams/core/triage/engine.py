@@ -64,12 +64,27 @@ class RuleTriager:
             features.add("fact:minor")
         if any(a < ADULT_AGE for a in facts.ages):
             features.add("fact:age_minor")
-        for name, present in (("time", facts.time_expressions), ("weapon", facts.weapons), ("means", facts.means),
-                              ("live", facts.live_in_progress), ("url", facts.urls), ("handle", facts.handles),
-                              ("email", facts.emails), ("phone", facts.phones), ("money", facts.money),
-                              ("attachment", event.attachments)):
-            if present:
-                features.add(f"fact:{name}")
+        add = features.add
+        if facts.time_expressions:
+            add("fact:time")
+        if facts.weapons:
+            add("fact:weapon")
+        if facts.means:
+            add("fact:means")
+        if facts.live_in_progress:
+            add("fact:live")
+        if facts.urls:
+            add("fact:url")
+        if facts.handles:
+            add("fact:handle")
+        if facts.emails:
+            add("fact:email")
+        if facts.phones:
+            add("fact:phone")
+        if facts.money:
+            add("fact:money")
+        if event.attachments:
+            add("fact:attachment")
         return features, facts, view
 
     def _decide(self, event: FeedbackEvent, norm: str, scores: dict[str, float]) -> Decision:

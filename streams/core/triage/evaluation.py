@@ -6,7 +6,7 @@ Pure functions: the `vigil eval` command only formats what `evaluate` returns.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -81,11 +81,6 @@ def _decide(triager: Triager, source: str, texts: Sequence[str]) -> list[Any]:
     for start in range(0, len(events), 500):
         decisions.extend(triager.decide_many(events[start : start + 500]))
     return decisions
-
-
-@dataclass
-class Report:
-    suites: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def case_suite(triager: Triager, cases: list[LabeledCase]) -> dict[str, Any]:
@@ -244,7 +239,7 @@ PUBLIC_SUITES = {
 def evaluate(triager: Triager, data_dir: Path | None, cases_dir: Path = CASES_DIR) -> dict[str, Any]:
     """Every suite whose input exists; a missing shared data directory is reported, not fatal."""
     report: dict[str, Any] = {"triage_version": getattr(triager, "version", "?"), "cases": {}, "public": {}}
-    for name in ("holdout", "tune"):
+    for name in ("holdout", "seen_holdout2", "seen_holdout", "tune"):
         if (cases_dir / f"{name}.yaml").exists():
             suite = case_suite(triager, load_cases(name, cases_dir))
             suite["target"] = TARGETS["cases"]

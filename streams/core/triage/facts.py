@@ -41,6 +41,7 @@ _AGE_PATTERNS = (
         r"followers|likes|views|k\b|am\b|pm\b|:|\.\d|,\d|times|videos|posts|miles|km|cm|kg|lbs|ft|inches|"
         r"percent|points|euros|bucks))"
     ),
+    re.compile(r"\b(?:son|daughter|kid|child|brother|sister|cousin|niece|nephew|boy|girl) is (\d{1,2})\b(?!\s?(?:%|min|hours?|days?|weeks?|months?|am\b|pm\b|:))"),
     re.compile(r"\b(?:umur|usia|berumur|berusia|umurnya|usianya)\s?(\d{1,2})\b"),
     re.compile(r"\b(\d{1,2})\s?(?:tahun|thn|th)\b(?!\s?(?:lalu|yang lalu|lepas|lagi|penjara|kebelakangan))"),
     re.compile(r"\b(?:tengo|tiene|tienes|tenia|de|con|edad de)\s(\d{1,2})\s?anos\b"),

@@ -4,7 +4,8 @@ A lexicon file maps group names to terms per language. Terms are normalised like
 Terms in space-separated scripts match whole token sequences (so "kill" does not match
 "skill"); terms in CJK or Arabic script match as substrings, because those scripts do not
 separate words (CJK) or attach clitics to them (Arabic: a term must start a word, after at
-most a clitic prefix). Matching is a set intersection for
+most a clitic prefix). A term written "swallowed ~ pills" allows up to MAX_GAP words between
+its parts ("swallowed a bottle of pills"). Matching is a set intersection for
 single words plus a dictionary lookup on word pairs, so its cost barely grows with the
 lexicon size.
 """
@@ -21,6 +22,9 @@ from streams.core.triage.text import ARABIC, SUBSTRING_SCRIPT, normalize, tokens
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 LANGUAGES = ("en", "id", "ms", "zh", "es", "ar")
+# "a ~ b" in a lexicon: b follows a with at most MAX_GAP words in between.
+GAP = "~"
+MAX_GAP = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +46,16 @@ class Lexicon:
         singles: dict[str, tuple[str, ...]] = {}
         by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
         by_prefix: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        gapped: dict[str, list[tuple[tuple[tuple[str, ...], ...], tuple[str, ...], str]]] = defaultdict(list)
         for term, term_groups in groups_of.items():
             names = tuple(sorted(term_groups))
             if SUBSTRING_SCRIPT.search(term):
                 by_prefix[term[:2]].append((term, names))
+                continue
+            if GAP in term:
+                parts = tuple(tuple(tokens(part)) for part in term.split(GAP))
+                if all(parts):
+                    gapped[parts[0][0]].append((parts, names, term))
                 continue
             seq = tuple(tokens(term))
             if len(seq) == 1:
@@ -58,6 +68,8 @@ class Lexicon:
         self._pair_starts = frozenset(first for first, _ in by_pair)
         self._by_prefix = dict(by_prefix)
         self._prefixes = frozenset(by_prefix)
+        self._gapped = dict(gapped)
+        self._gap_starts = frozenset(gapped)
 
     def match(self, view: str, words: list[str]) -> dict[str, list[str]]:
         """Group -> matched terms, for a normalised text `view` and its tokens `words`."""
@@ -67,6 +79,8 @@ class Lexicon:
                 found.setdefault(name, []).append(word)
         if not self._pair_starts.isdisjoint(words):
             self._match_phrases(words, found)
+        if not self._gap_starts.isdisjoint(words):
+            self._match_gapped(words, found)
         if self._prefixes and SUBSTRING_SCRIPT.search(view):
             self._match_substrings(view, found)
         return found
@@ -88,6 +102,14 @@ class Lexicon:
                     for name in names:
                         found.setdefault(name, []).append(term)
 
+    def _match_gapped(self, words: list[str], found: dict[str, list[str]]) -> None:
+        """Terms like "swallowed ~ pills": parts in order, each within MAX_GAP words of the last."""
+        for i, word in enumerate(words):
+            for parts, names, term in self._gapped.get(word, ()):
+                if _parts_follow(words, i, parts):
+                    for name in names:
+                        found.setdefault(name, []).append(term)
+
     def _match_substrings(self, view: str, found: dict[str, list[str]]) -> None:
         keys = {view[i : i + 2] for i in range(len(view) - 1)}
         keys.update(view)  # one-character terms (CJK "枪") are indexed by themselves
@@ -96,6 +118,22 @@ class Lexicon:
                 if term in view and (not ARABIC.match(term) or _starts_arabic_word(view, term)):
                     for name in names:
                         found.setdefault(name, []).append(term)
+
+
+def _parts_follow(words: list[str], start: int, parts: tuple[tuple[str, ...], ...]) -> bool:
+    first = parts[0]
+    if tuple(words[start : start + len(first)]) != first:
+        return False
+    position = start + len(first)
+    for part in parts[1:]:
+        window_end = min(len(words), position + MAX_GAP + len(part))
+        for j in range(position, window_end - len(part) + 1):
+            if tuple(words[j : j + len(part)]) == part:
+                position = j + len(part)
+                break
+        else:
+            return False
+    return True
 
 
 # Clitics that may precede an Arabic word ("and", "the", "with", "for", future "sa-").

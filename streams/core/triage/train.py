@@ -3,7 +3,8 @@
     python -m streams.core.triage.train [--data DIR] [--bits 17] [--c 4.0]
 
 Needs the `train` extra (scikit-learn, scipy). Uses only train splits of the public data
-(see datasets.py) and the project's *tune* cases; holdout cases are never read here.
+(see datasets.py) and the project's tune and already-seen holdout cases; the current
+holdout set (tests/cases/triage/holdout.yaml) is never read here.
 """
 
 from __future__ import annotations
@@ -25,13 +26,18 @@ from streams.core.triage.datasets import Example, public_examples, shared_data_d
 
 CLASSES = tuple(c.value for c in Category)
 TUNE_CASE_WEIGHT = 5.0
+# Case sets whose labels may be learned from: the tune set and holdout sets already seen.
+# The current holdout.yaml is never read here.
+SEEN_CASE_SETS = ("tune", "seen_holdout", "seen_holdout2")
 
 
 def training_examples(data_dir: Path) -> list[Example]:
     examples = [e for e in public_examples(data_dir) if e.split == "train"]
-    for case in load_cases("tune"):
-        examples.append(Example("tune_cases", case.event.text, case.category.value, "train",
-                                weight=TUNE_CASE_WEIGHT))
+    for name in SEEN_CASE_SETS:
+        if (CASES_DIR / f"{name}.yaml").exists():
+            for case in load_cases(name):
+                examples.append(Example(f"{name}_cases", case.event.text, case.category.value, "train",
+                                        weight=TUNE_CASE_WEIGHT))
     return examples
 
 
@@ -59,7 +65,9 @@ def data_digests(data_dir: Path) -> dict[str, str]:
     for path in sorted(data_dir.rglob("*")):
         if path.is_file() and path.suffix in {".csv", ".tsv"}:
             digests[str(path.relative_to(data_dir))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    for path in sorted(CASES_DIR.glob("tune.yaml")):
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        if path.stem not in SEEN_CASE_SETS:
+            continue
         digests[f"tests/cases/triage/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     return digests
 

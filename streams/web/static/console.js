@@ -88,7 +88,7 @@ function renderDeadlines(snap) {
       left,
       el("td", {}, d.priority ? el("span", { class: `badge ${d.priority}` }, d.priority) : "—"),
       el("td", {}, d.team || "—"), el("td", {}, d.category || "—"), el("td", {}, d.status || "—"),
-      el("td", {}, d.level ?? "—"), el("td", { class: "muted id", title: d.case_id }, d.case_id));
+      el("td", {}, d.level ?? "—"), el("td", { class: "muted" }, el("span", { class: "id", title: d.case_id }, d.case_id)));
   }));
   tickDeadlines();
   showEmpty("deadlines", snap.deadlines.length === 0);
@@ -163,7 +163,7 @@ function renderPatterns(snap) {
 function renderDeadLetters(snap) {
   $("dead-letters").tBodies[0].replaceChildren(...snap.dead_letters.map((d) => el("tr", { class: "dead-letter" },
     el("td", {}, time(d.at)), el("td", {}, d.stage), el("td", {}, d.reason),
-    el("td", { class: "err" }, d.error), el("td", { class: "muted id", title: d.event_id || "" }, d.event_id || "—"))));
+    el("td", { class: "err" }, d.error), el("td", { class: "muted" }, el("span", { class: "id", title: d.event_id || "" }, d.event_id || "—")))));
   showEmpty("dead-letters", snap.dead_letters.length === 0);
 }
 

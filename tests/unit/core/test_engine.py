@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from streams.core import keys
+from streams.core.cases import reporter_hash
 from streams.core.dedupe import Verdict
 from streams.core.escalation import EscalationStatus, EscalationUpdate, Resolution, Trigger, UpdateAction
 from streams.core.outcome import OutcomeKind, Source
@@ -158,7 +159,7 @@ def test_a_burst_from_new_accounts_is_flagged_and_cannot_raise_priority() -> Non
 
 def test_reports_from_previously_rejected_reporters_count_as_suspicious() -> None:
     e = engine()
-    e.state.rejections.put("u-bad", 3)
+    e.state.rejections.put(reporter_hash("u-bad").hex(), 3)
     e.handle_report(feedback("e0", user="u-bad"), decision(), at(0))
 
     case = e.state.cases.get(keys.case_id(keys.route_id("subject:video:v1"), "e0"))
@@ -301,7 +302,8 @@ def test_rejecting_reports_marks_their_reporters() -> None:
 
     e.handle_update(_update(escalation_id, UpdateAction.RESOLVE, resolution=Resolution.NO_VIOLATION), at(100))
 
-    assert (e.state.rejections.get("u-e1"), e.state.rejections.get("u-e2")) == (1, 1)
+    marks = [e.state.rejections.get(reporter_hash(user).hex()) for user in ("u-e1", "u-e2", "u-e3")]
+    assert marks == [1, 1, None]
 
 
 def test_unmerge_splits_a_report_into_its_own_case() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from streams.core.patterns.alert import AlertStatus, PatternKind
 from streams.core.patterns.counter import PatternCounter
 from streams.core.patterns.detector import PatternDetector
@@ -50,7 +52,7 @@ def test_changed_entries_rebuild_the_same_detector() -> None:
     first, second = split(traffic(), 215)
     straight = run(first + second, cfg, until=420)
 
-    detector = PatternDetector(cfg)
+    detector = PatternDetector(cfg, track_changes=True)
     table: dict[str, bytes] = {}
     counter = PatternCounter(cfg)
     for o in first:  # a table written after every apply, as an agent would
@@ -64,12 +66,17 @@ def test_changed_entries_rebuild_the_same_detector() -> None:
     rebuilt = PatternDetector.from_entries(table, cfg)
     assert rebuilt.snapshot() == detector.snapshot()
     after = run(second, cfg, rebuilt, until=420)
-    assert [s for s in _signature(after)] == _signature(straight)[-len(after):]
+    assert _signature(after) == _signature(straight)[-len(after) :]
+
+
+def test_changed_entries_need_change_tracking() -> None:
+    with pytest.raises(RuntimeError, match="track_changes=True"):
+        PatternDetector(config()).changed_entries()
 
 
 def test_changed_entries_only_carry_what_changed() -> None:
     cfg = config()
-    detector = PatternDetector(cfg)
+    detector = PatternDetector(cfg, track_changes=True)
     run(steady(0, 30, 0.25), cfg, detector)
     everything = detector.changed_entries()
     run([obs(31, region="DE")], cfg, detector)

@@ -1,0 +1,281 @@
+"""The benchmark: the same events, the same broker, three consumers, one latency run.
+
+(a) raw aiokafka consume -> decode -> encode -> produce, in this process;
+(b) a naive Faust passthrough (streams/bench/faust_passthrough.py), its own process;
+(c) the full Vigil worker, its own process, from its first outcome to its N-th.
+Then a latency run at a fixed offered rate against the same worker, and its peak RSS.
+Figures are for the machine it runs on; compare them within one run, not across runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from connectors.producer import event_key
+from streams.admin import ensure_topics
+from streams.app import make_codec
+from streams.codecs import Codec
+from streams.core.escalation import Escalation
+from streams.core.report import InvalidEvent, parse_json
+from streams.core.routing import load_routing
+from streams.sample import Shape, generate
+from streams.settings import Settings
+from streams.topics import Topics
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Result:
+    events: int
+    aiokafka_passthrough_eps: float
+    faust_passthrough_eps: float
+    pipeline_eps: float
+    offered_eps: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+    latency_samples: int
+    worker_rss_mb: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    events: int
+    rate: float
+    duration: float
+    bootstrap: str
+    run_dir: Path
+
+
+def run(plan: Plan, say: Any = print) -> Result:
+    run_id = uuid.uuid4().hex[:8]
+    settings = Settings(
+        bootstrap_servers=plan.bootstrap,
+        topic_prefix=f"bench.{run_id}",
+        app_id=f"bench-{run_id}",
+        data_dir=plan.run_dir / run_id / "worker",
+        web_port=_free_port(),
+    )
+    topics = Topics.for_settings(settings, load_routing())
+    codec = make_codec(settings)
+    asyncio.run(ensure_topics(settings, topics))
+
+    say(f"generating and preloading {plan.events:,} events into {topics.feedback} ...")
+    asyncio.run(_preload(plan.bootstrap, topics.feedback, codec, plan.events))
+
+    say("(a) raw aiokafka passthrough ...")
+    raw_eps = asyncio.run(_aiokafka_passthrough(plan.bootstrap, topics.feedback, f"{topics.feedback}.raw-copy", codec, plan.events))
+    say(f"    {raw_eps:,.0f} events/s")
+
+    say("(b) naive Faust passthrough ...")
+    faust_eps = _faust_passthrough(plan, topics.feedback, f"{topics.feedback}.faust-copy", run_id)
+    say(f"    {faust_eps:,.0f} events/s")
+
+    say("(c) Vigil pipeline ...")
+    worker = _start_worker(settings, plan.run_dir / run_id)
+    try:
+        pipeline_eps = asyncio.run(_pipeline_rate(plan.bootstrap, topics.outcomes, plan.events))
+        say(f"    {pipeline_eps:,.0f} events/s")
+        say(f"latency at {plan.rate:,.0f} events/s for {plan.duration:.0f}s ...")
+        latencies = asyncio.run(_latency(settings, topics, codec, plan.rate, plan.duration))
+        rss_mb = _peak_rss_mb(worker.pid)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    p50, p99 = _percentile(latencies, 50), _percentile(latencies, 99)
+    return Result(plan.events, raw_eps, faust_eps, pipeline_eps, plan.rate, p50, p99, len(latencies), rss_mb)
+
+
+def table(result: Result, machine: str) -> str:
+    ratio_faust = result.pipeline_eps / result.faust_passthrough_eps if result.faust_passthrough_eps else 0
+    ratio_raw = result.pipeline_eps / result.aiokafka_passthrough_eps if result.aiokafka_passthrough_eps else 0
+    rows = [
+        ("events", f"{result.events:,}", ""),
+        ("(a) raw aiokafka passthrough", f"{result.aiokafka_passthrough_eps:,.0f} ev/s", ""),
+        ("(b) naive Faust passthrough", f"{result.faust_passthrough_eps:,.0f} ev/s", ""),
+        ("(c) Vigil pipeline", f"{result.pipeline_eps:,.0f} ev/s", f"{ratio_faust:.2f}x (b), {ratio_raw:.2f}x (a)"),
+        ("report -> escalation p50", f"{result.latency_p50_ms:,.1f} ms", f"at {result.offered_eps:,.0f} ev/s offered"),
+        ("report -> escalation p99", f"{result.latency_p99_ms:,.1f} ms", f"{result.latency_samples:,} escalations"),
+        ("worker peak RSS", f"{result.worker_rss_mb:,.0f} MB", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"machine: {machine}"] + [f"{name:<{width}}  {value:>16}  {note}".rstrip() for name, value, note in rows]
+    return "\n".join(lines)
+
+
+def summary_json(result: Result) -> str:
+    keys = ("events", "aiokafka_passthrough_eps", "faust_passthrough_eps", "pipeline_eps", "offered_eps",
+            "latency_p50_ms", "latency_p99_ms", "worker_rss_mb")
+    data = asdict(result)
+    return json.dumps({k: round(data[k], 1) if isinstance(data[k], float) else data[k] for k in keys})
+
+
+# --- phases ----------------------------------------------------------------------------------
+
+
+async def _preload(bootstrap: str, topic: str, codec: Codec, n: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=512 * 1024, acks="all")
+    await producer.start()
+    try:
+        for line in generate(n, seed=2026):
+            try:
+                event = parse_json(line)
+            except InvalidEvent:
+                await producer.send(topic, line)  # bad input, as producers really send it
+                continue
+            await producer.send(topic, codec.encode(event), key=event_key(event))
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def _aiokafka_passthrough(bootstrap: str, source: str, target: str, codec: Codec, n: int) -> float:
+    consumer = AIOKafkaConsumer(source, bootstrap_servers=bootstrap, group_id=f"raw-{uuid.uuid4().hex[:6]}",
+                                auto_offset_reset="earliest", enable_auto_commit=True, max_partition_fetch_bytes=4 << 20)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, max_batch_size=256 * 1024)
+    await consumer.start()
+    await producer.start()
+    try:
+        seen, started = 0, 0.0
+        while seen < n:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            for records in batches.values():
+                if not started:
+                    started = time.perf_counter()
+                for record in records:
+                    try:
+                        value = codec.encode(codec.decode_feedback(record.value))
+                    except InvalidEvent:
+                        value = record.value
+                    await producer.send(target, value, key=record.key)
+                    seen += 1
+        await producer.flush()
+        return n / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+def _faust_passthrough(plan: Plan, source: str, target: str, run_id: str) -> float:
+    data_dir = plan.run_dir / run_id / "faust-passthrough"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "streams.bench.faust_passthrough", "--bootstrap", plan.bootstrap,
+        "--source", source, "--target", target, "--events", str(plan.events),
+        "--app-id", f"naive-{run_id}", "--data-dir", str(data_dir),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=REPO)
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("{"):
+            return float(json.loads(line)["eps"])
+    raise RuntimeError(f"naive Faust passthrough gave no result (exit {done.returncode}): {done.stderr[-800:]}")
+
+
+def _start_worker(settings: Settings, run_dir: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env.update({f"VIGIL_{k.upper()}": str(v) for k, v in settings.model_dump(mode="json").items() if v is not None})
+    env["VIGIL_LOG_LEVEL"] = "warn"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log = (run_dir / "worker.log").open("wb")
+    return subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=env, stdout=log, stderr=log, cwd=REPO)
+
+
+async def _pipeline_rate(bootstrap: str, outcomes: str, n: int) -> float:
+    """From the first outcome record to the N-th, by the records' own timestamps."""
+    consumer = AIOKafkaConsumer(outcomes, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:6]}",
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        seen, first, last = 0, 0, 0
+        while seen < n:
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                for record in records:
+                    first = first or record.timestamp
+                    last = record.timestamp
+                    seen += 1
+        return n / max((last - first) / 1000, 1e-3)
+    finally:
+        await consumer.stop()
+
+
+async def _latency(settings: Settings, topics: Topics, codec: Codec, rate: float, duration: float) -> list[float]:
+    """Send at a fixed rate; time each report to the arrival of the escalation it opened."""
+    sent: dict[str, float] = {}
+    latencies: list[float] = []
+    names = [topics.escalations(team) for team in topics.teams]
+    consumer = AIOKafkaConsumer(*names, bootstrap_servers=settings.bootstrap_servers,
+                                group_id=f"latency-{uuid.uuid4().hex[:6]}", auto_offset_reset="latest")
+    await consumer.start()
+    await asyncio.sleep(2)  # let the consumer take its partitions before the first send
+
+    async def receive(until: float) -> None:
+        while time.monotonic() < until:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                arrived = time.time()
+                for record in records:
+                    escalation = codec.decode(record.value, Escalation)
+                    opened_by = escalation.sample_event_ids[0] if escalation.sample_event_ids else None
+                    if escalation.version == 1 and opened_by in sent:
+                        latencies.append((arrived - sent.pop(opened_by)) * 1000)
+
+    receiver = asyncio.create_task(receive(time.monotonic() + duration + 10))
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=0)
+    await producer.start()
+    try:
+        shape = Shape(duplicate_share=0, invalid_share=0, popular_share=0, subject_share=1.0)
+        lines = generate(int(rate * duration), seed=random.randrange(1 << 30), start=datetime.now(UTC), shape=shape)
+        started = time.monotonic()
+        for i, line in enumerate(lines):
+            delay = started + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            event = parse_json(line)
+            sent[event.event_id] = time.time()
+            await producer.send(topics.feedback, codec.encode(event), key=event_key(event))
+        await producer.flush()
+        await receiver
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return latencies
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def machine() -> str:
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
+    return f"{os.cpu_count()} cores, {cpu}, Python {sys.version.split()[0]}"
+
