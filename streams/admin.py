@@ -23,7 +23,8 @@ async def ensure_topics(settings: Settings, topics: Topics) -> list[str]:
         wanted = [spec for spec in topics.specs() if spec.name not in existing]
         created: list[str] = []
         for spec in wanted:
-            new = NewTopic(spec.name, settings.partitions, settings.replication_factor, topic_configs=spec.config)
+            partitions = spec.partitions or settings.partitions
+            new = NewTopic(spec.name, partitions, settings.replication_factor, topic_configs=spec.config)
             try:
                 await admin.create_topics([new])
                 created.append(spec.name)

@@ -18,11 +18,14 @@ from prometheus_client import CollectorRegistry
 
 from streams import faust_tuning, routed
 from streams.agents.intake import IntakeAgent, partition_of
+from streams.agents.patterns import PatternAgent
 from streams.codecs import Codec, RegistryClient
 from streams.core import keys, policy
 from streams.core.clock import Clock, SystemClock
 from streams.core.engine import CaseEngine
-from streams.core.intake import Intake
+from streams.core.intake import Intake, Processed
+from streams.core.patterns import PatternConfig, PatternCounter, encode_deltas
+from streams.core.patterns.observation import observation_of
 from streams.core.queues import OpenQueues
 from streams.core.routing import Routing, load_routing
 from streams.core.sla import SlaSchedule
@@ -114,6 +117,8 @@ def create_app(
     queues = OpenQueues()
     feed = ConsoleFeed(clock, queues, schedule)
     publisher = Publisher(outbox, codec, topics)
+    pattern_config = PatternConfig()
+    counter = PatternCounter(pattern_config)
     intake_agent = IntakeAgent(
         topics=topics,
         partitions=settings.partitions,
@@ -125,6 +130,18 @@ def create_app(
         queues=queues,
         clock=clock,
         feed=feed,
+        on_report=lambda processed, partition: _count(counter, processed),
+    )
+    pattern_agent = PatternAgent(
+        table=app.Table("patterns", key_type=bytes, value_type=bytes, partitions=1),
+        config=pattern_config,
+        publisher=publisher,
+        metrics=metrics,
+        feed=feed,
+        clock=clock,
+    )
+    app.agent(app.topic(topics.pattern_counts, key_type=bytes, value_type=bytes, partitions=1), name="vigil.patterns")(
+        pattern_agent
     )
     inputs = app.topic(*topics.inputs, key_type=bytes, value_type=bytes, partitions=settings.partitions)
     app.agent(inputs, name="vigil.intake", concurrency=1)(
@@ -132,6 +149,7 @@ def create_app(
     )
     vigil = Vigil(settings, app, topics, routing, metrics, codec, engine, schedule, queues, intake_agent, feed)
     _timers(vigil, publisher, clock)
+    _pattern_timers(app, counter, pattern_agent, publisher)
     console.register(vigil)
     return vigil
 
@@ -173,6 +191,25 @@ def _timers(vigil: Vigil, publisher: Publisher, clock: Clock) -> None:
                 vigil.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
 
 
+def _count(counter: PatternCounter, processed: Processed) -> None:
+    if processed.event and processed.decision and processed.result:
+        observation = observation_of(processed.event, processed.decision, processed.result)
+        if observation is not None:
+            counter.observe(observation)
+
+
+def _pattern_timers(app: faust.App, counter: PatternCounter, agent: PatternAgent, publisher: Publisher) -> None:
+    @app.on_rebalance_complete.connect
+    async def _on_rebalance(sender: Any, **kwargs: Any) -> None:
+        agent.forget()
+
+    @app.timer(1.0, name="vigil.pattern-counts")
+    async def send_counts() -> None:
+        # Sent even when empty: the pattern agent's clock for closing windows in quiet hours.
+        publisher.pattern_counts(encode_deltas(counter.drain()))
+        await publisher.flush()
+
+
 def _rebuild_in_memory_views(vigil: Vigil) -> None:
     """After start-up or a rebalance: deadlines and queue counts from the stored cases.
 
@@ -181,7 +218,7 @@ def _rebuild_in_memory_views(vigil: Vigil) -> None:
     vigil.schedule.clear()
     open_cases = []
     for _, case in vigil.engine.state.cases.items():
-        vigil.schedule.set(case.case_id, policy.next_deadline(case))
+        vigil.schedule.set(case.case_id, policy.next_deadline(case, vigil.routing))
         if case.is_open:
             open_cases.append(case)
     vigil.queues.rebuild(open_cases)

@@ -18,7 +18,9 @@ from streams.core.engine import CaseEngine, EngineConfig
 from streams.core.escalation import Escalation
 from streams.core.intake import Intake, Processed
 from streams.core.outcome import Outcome, Source, Stage
+from streams.core.patterns import PatternConfig, PatternCounter, PatternDetector
 from streams.core.patterns.alert import PatternAlert
+from streams.core.patterns.observation import observation_of
 from streams.core.report import FeedbackEvent, InvalidEvent, parse_json
 from streams.core.routing import load_routing
 from streams.core.sla import SlaSchedule
@@ -41,9 +43,15 @@ class Published:
 @dataclass
 class Backtest:
     intake: Intake
+    patterns: PatternConfig = field(default_factory=PatternConfig)
     sweep_every: timedelta = timedelta(hours=1)
     schedule: SlaSchedule = field(default_factory=SlaSchedule)
     clock: ManualClock = field(default_factory=ManualClock)
+
+    def __post_init__(self) -> None:
+        self.counter = PatternCounter(self.patterns)
+        self.detector = PatternDetector(self.patterns)
+        self._counted_second = 0
 
     @classmethod
     def build(cls, rules_dir: Path | None = None, config: EngineConfig = EngineConfig(), triager: Triager | None = None) -> Backtest:
@@ -81,6 +89,26 @@ class Backtest:
             yield Published(outcome=processed.outcome, processed=processed)
             if processed.result is not None and processed.result.case is not None:
                 self.schedule.set(processed.result.case.case_id, processed.result.deadline)
+            yield from self._count(processed)
+        yield from self._alerts(self.detector.apply(self.counter.drain()))
+        if valid:  # the input has ended: let every window that holds data be judged
+            end = self.clock.now() + timedelta(seconds=max(self.patterns.bucket_s.values()) + self.patterns.lateness_s)
+            yield from self._alerts(self.detector.advance(end))
+
+    def _count(self, processed: Processed) -> Iterator[Published]:
+        """Like the worker: count each report, hand the counts over once a second (event time)."""
+        if processed.event and not isinstance(processed.decision, (Exception, type(None))) and processed.result:
+            if (observation := observation_of(processed.event, processed.decision, processed.result)) is not None:
+                self.counter.observe(observation)
+        second = int(self.clock.now().timestamp())
+        if second != self._counted_second:
+            self._counted_second = second
+            yield from self._alerts(self.detector.apply(self.counter.drain()))
+
+    @staticmethod
+    def _alerts(alerts: list[PatternAlert]) -> Iterator[Published]:
+        for alert in alerts:
+            yield Published(pattern=alert)
 
     def _timers(self) -> Iterator[Published]:
         for case_id in self.schedule.pop_due(self.clock.now()):

@@ -47,6 +47,9 @@ class Publisher:
     def pattern(self, alert: PatternAlert, partition: int) -> None:
         self._outbox.add(self._topics.patterns, partition, alert.pattern_id.encode(), self._encode(alert))
 
+    def pattern_counts(self, deltas: bytes) -> None:
+        self._outbox.add(self._topics.pattern_counts, 0, b"deltas", deltas)
+
     def routed(self, route: str, value: bytes, partition: int) -> None:
         self._outbox.add(self._topics.routed, partition, route.encode(), value)
 

@@ -15,6 +15,7 @@ class TopicSpec:
     name: str
     doc: str
     config: dict[str, str]
+    partitions: int | None = None  # None: the shared count (VIGIL_PARTITIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,8 @@ class Topics:
             TopicSpec(self.routed, "internal: reports/updates/timers on their case's partition", keep),
             TopicSpec(self.outcomes, "Outcome per input record", {"retention.ms": month}),
             TopicSpec(self.deadletter, "DeadLetter with the original bytes", {"retention.ms": month}),
-            TopicSpec(self.pattern_counts, "internal: pattern window deltas", {"retention.ms": str(DAY_MS)}),
+            # One partition: a handful of small records a second, and one detector sees every key.
+            TopicSpec(self.pattern_counts, "internal: pattern window deltas", {**keep, "retention.ms": str(DAY_MS)}, 1),
             TopicSpec(self.patterns, "PatternAlert", {"retention.ms": month}),
         ]
         specs += [

@@ -1,7 +1,8 @@
 """`vigil backtest [FILE]`: run the whole core over FeedbackEvent JSON lines, no Kafka.
 
 stdout: one JSON object per line — {"kind": "outcome", ...} for every input line,
-{"kind": "escalation", ...} per publication, {"kind": "pattern", ...} per alert.
+{"kind": "escalation", ...} per publication, {"kind": "pattern", ...} per alert (the
+alert's own kind — spike, release_regression, ... — is under "pattern_kind").
 stderr: a human summary. `--diff RULES_B` compares two rule sets on the same history.
 """
 
@@ -50,7 +51,8 @@ def record(item: Published) -> dict[str, Any]:
     if item.escalation is not None:
         return {"kind": "escalation", **msgspec.to_builtins(item.escalation)}
     assert item.pattern is not None
-    return {"kind": "pattern", **msgspec.to_builtins(item.pattern)}
+    alert = msgspec.to_builtins(item.pattern)
+    return {"kind": "pattern", "pattern_kind": alert.pop("kind"), **alert}
 
 
 def _emit(published: Iterable[Published], out: IO[str], err: IO[str]) -> None:

@@ -79,10 +79,8 @@ class ReportResult:
     case: Case | None = None  # the case after this report (None for duplicates)
     opened: bool = False
     changes: list[CaseChange] = field(default_factory=list)
-
-    @property
-    def deadline(self) -> datetime | None:
-        return policy.next_deadline(self.case) if self.case else None
+    reporter_rejected: bool = False  # the reporter has a record of rejected reports
+    deadline: datetime | None = None  # the case's next SLA check
 
 
 @dataclass(slots=True)
@@ -122,6 +120,8 @@ class CaseEngine:
         case = result.case
         assert case is not None
         result.outcome = msgspec.structs.replace(result.outcome, source=source)
+        result.reporter_rejected = rejected >= self.config.fusion.rejected_reports_suspicious
+        result.deadline = policy.next_deadline(case, self.routing)
         if result.verdict is Verdict.NEW:
             case.last_report = LastReport(event.event_id, result.outcome.outcome, result.outcome.reason)
             self.state.cases.put(case.case_id, case)
@@ -345,7 +345,7 @@ class CaseEngine:
         self.state.cases.put(case.case_id, case)
         return UpdateResult(
             escalations,
-            deadlines={case.case_id: policy.next_deadline(case)},
+            deadlines={case.case_id: policy.next_deadline(case, self.routing)},
             changes=[CaseChange(case.case_id, before, queue_of(case))],
         )
 
@@ -419,7 +419,7 @@ class CaseEngine:
         return UpdateResult(
             escalations,
             [outcome],
-            deadlines={c.case_id: policy.next_deadline(c) for c in (case, split)},
+            deadlines={c.case_id: policy.next_deadline(c, self.routing) for c in (case, split)},
             changes=[CaseChange(case.case_id, before, queue_of(case)), CaseChange(split.case_id, None, queue_of(split))],
         )
 
@@ -447,10 +447,10 @@ class CaseEngine:
             return UpdateResult()
         trigger = policy.check_sla(case, now, self.routing)
         if trigger is None:
-            return UpdateResult(deadlines={case_id: policy.next_deadline(case)})
+            return UpdateResult(deadlines={case_id: policy.next_deadline(case, self.routing)})
         escalation = policy.publish(case, trigger, now, f"sla:{trigger}")
         self.state.cases.put(case_id, case)
-        return UpdateResult([escalation], deadlines={case_id: policy.next_deadline(case)})
+        return UpdateResult([escalation], deadlines={case_id: policy.next_deadline(case, self.routing)})
 
     def sweep(self, now: datetime, owns: Callable[[str], bool] = lambda route: True) -> UpdateResult:
         """Expire old state on the routes this worker owns; close cases idle too long."""

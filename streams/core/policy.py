@@ -91,21 +91,27 @@ def _render(case: Case, trigger: Trigger, now: datetime) -> Escalation:
 # --- SLA ---------------------------------------------------------------------------------
 
 
-def next_deadline(case: Case) -> datetime | None:
+def next_deadline(case: Case, routing: Routing) -> datetime | None:
     """When the case next needs checking, or None when nothing is pending."""
     if not case.is_open:
         return None
-    pending = [d for d in (case.ack_due if case.acked_at is None else None,
-                           None if case.resolve_breached else case.resolve_due) if d is not None]
+    ack = case.ack_due if _ack_pending(case, routing) else None
+    resolve = None if case.resolve_breached else case.resolve_due
+    pending = [d for d in (ack, resolve) if d is not None]
     return min(pending) if pending else None
+
+
+def _ack_pending(case: Case, routing: Routing) -> bool:
+    """Unacknowledged and not yet at the top level: the top of the chain is paged once."""
+    return case.acked_at is None and case.level < len(routing.escalation_levels) - 1
 
 
 def check_sla(case: Case, now: datetime, routing: Routing) -> Trigger | None:
     """Re-escalate a missed acknowledgement one level up; flag a missed resolution once."""
     if not case.is_open:
         return None
-    if case.acked_at is None and case.ack_due is not None and now >= case.ack_due:
-        case.level = min(case.level + 1, len(routing.escalation_levels) - 1)
+    if _ack_pending(case, routing) and case.ack_due is not None and now >= case.ack_due:
+        case.level += 1
         case.ack_due = now + routing.sla[case.priority].ack
         return Trigger.SLA_ACK_MISSED
     if not case.resolve_breached and case.resolve_due is not None and now >= case.resolve_due:

@@ -6,7 +6,12 @@ from datetime import datetime
 
 import msgspec
 
+from streams.core.cases import OpenReason
+from streams.core.dedupe import Verdict
+from streams.core.engine import ReportResult
+from streams.core.report import FeedbackEvent
 from streams.core.taxonomy import Category, Priority
+from streams.core.triage.decision import Decision
 
 
 class Observation(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -24,3 +29,29 @@ class Observation(msgspec.Struct, frozen=True, omit_defaults=True):
     case_reopened: bool = False  # this report reopened a case that had been resolved
     coordinated: bool = False  # its case is flagged as a burst from new/rejected accounts
     reporter_rejected: bool = False  # the reporter has a history of rejected reports
+
+
+def observation_of(event: FeedbackEvent, decision: Decision, result: ReportResult) -> Observation | None:
+    """What the pattern core learns from one report the case engine just counted in, or None
+    for a report that was not new (a duplicate, a replay): it must not count twice."""
+    case = result.case
+    if case is None or result.verdict is not Verdict.NEW:
+        return None
+    return Observation(
+        event_id=event.event_id,
+        occurred_at=event.occurred_at,
+        category=decision.category,
+        priority=decision.priority,
+        region=event.reporter.region,
+        language=event.reporter.language,
+        reporter_id=event.reporter.user_id,
+        platform=event.app.platform if event.app else None,
+        app_version=event.app.version if event.app else None,
+        subject_key=event.subject.key if event.subject else None,
+        # Reports without a subject are fused into a case only when their texts are near
+        # duplicates: that case is the text cluster.
+        text_cluster=case.case_id if case.subject is None and case.signature else None,
+        case_reopened=result.outcome.reason == OpenReason.SUBJECT_REOPENED,
+        coordinated=case.coordinated,
+        reporter_rejected=result.reporter_rejected,
+    )

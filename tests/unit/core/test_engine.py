@@ -339,6 +339,17 @@ def test_a_missed_acknowledgement_re_escalates_one_level_up() -> None:
     assert [(x.trigger, x.level) for x in again.escalations] == [(Trigger.SLA_ACK_MISSED, 2)]
 
 
+def test_re_escalation_stops_at_the_top_of_the_chain() -> None:
+    e = engine()
+    opened = e.handle_report(feedback("e1"), decision(Category.SELF_HARM, Priority.P0), at(0))
+    case_id = opened.outcome.case_id or ""
+
+    levels = [x.level for minute in range(15, 150, 15) for x in e.check_sla(case_id, at(minute * 60)).escalations]
+
+    assert levels == [1, 2, 3]  # team_queue -> team_oncall -> safety_lead -> head of T&S, once each
+    assert e.check_sla(case_id, at(3 * 3600)).deadlines[case_id] == at(4 * 3600)  # only the resolve SLA left
+
+
 def test_an_acknowledged_case_is_only_held_to_its_resolution_deadline() -> None:
     e = engine()
     opened = e.handle_report(feedback("e1"), decision(Category.SELF_HARM, Priority.P0), at(0))
