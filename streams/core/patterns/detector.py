@@ -107,6 +107,8 @@ class PatternDetector:
             )
         meta = self._meta
         meta.max_event_ms = max(meta.max_event_ms, d.last_event_ms)
+        if meta.first_bucket is None or d.bucket < meta.first_bucket:
+            meta.first_bucket = d.bucket
         closed = meta.closed.get(facet)
         # every report has exactly one category_region delta: count lateness there, once
         counted = facet is Facet.CATEGORY_REGION
@@ -148,7 +150,9 @@ class PatternDetector:
     def _advance_to(self, watermark: int) -> list[PatternAlert]:
         meta = self._meta
         if meta.started_at is None:
-            meta.started_at = watermark
+            # From the first data, not the first watermark: a backfill delivered in one batch
+            # (history replayed into Kafka, a worker catching up) warms up over its own hours.
+            meta.started_at = min(watermark, meta.first_bucket if meta.first_bucket is not None else watermark)
             meta.last_sweep = watermark
         if watermark <= meta.watermark:
             return []
@@ -169,6 +173,8 @@ class PatternDetector:
         width = self._config.bucket_s[facet]
         end = watermark - watermark % width
         last = self._meta.closed.get(facet)
+        if last is None and self._meta.first_bucket is not None:
+            last = self._meta.first_bucket - self._meta.first_bucket % width  # judge from the first data on
         if last is None or end - last > _MAX_STEPS * width:
             return range(end, end + 1) if last is None or end > last else range(0)
         return range(last + width, end + 1, width)

@@ -50,7 +50,8 @@ class KeyState(msgspec.Struct, gc=False):
 
 
 class DetectorMeta(msgspec.Struct):
-    started_at: int | None = None  # first watermark; baselines are warm after the warmup
+    started_at: int | None = None  # start of the first data; baselines are warm after the warmup
+    first_bucket: int | None = None  # earliest bucket any delta carried
     watermark: int = 0
     max_event_ms: int = 0
     closed: dict[str, int] = {}  # facet -> end of the last evaluated bucket
