@@ -14,7 +14,7 @@ from typing import Any
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, ProcessCollector
 
 from streams import faust_tuning, routed
 from streams.agents.intake import IntakeAgent, partition_of
@@ -97,6 +97,7 @@ def create_app(
         topic_disable_leader=True,
     )
     metrics = Metrics(registry)
+    ProcessCollector(registry=registry)  # process_* series: restarts, memory, CPU
     setup_prometheus_sensors(app, "/metrics", registry=registry, name_prefix="vigil_faust")
 
     def table(name: str, global_: bool = False) -> Any:
@@ -171,8 +172,10 @@ def _timers(vigil: Vigil, publisher: Publisher, clock: Clock) -> None:
             route = keys.route_of(case_id)
             publisher.routed(route, routed.encode(routed.SlaCheck(case_id)), partition_of(route, settings.partitions))
         await publisher.flush()
+        vigil.metrics.open_cases.clear()  # queues that emptied must not keep their last value
         for (team, priority), count in vigil.queues.counts.items():
-            vigil.metrics.open_cases.labels(team, priority).set(count)
+            if count:
+                vigil.metrics.open_cases.labels(team, priority).set(count)
 
     @app.timer(settings.sweep_interval_s, name="vigil.sweep")
     async def sweep_timer() -> None:
@@ -184,6 +187,7 @@ def _timers(vigil: Vigil, publisher: Publisher, clock: Clock) -> None:
     @app.timer(10.0, name="vigil.lag")
     async def lag_timer() -> None:
         consumer = app.consumer
+        vigil.metrics.consumer_lag.clear()  # partitions moved away in a rebalance drop out
         for tp in app.assignor.assigned_actives():
             position = await consumer.position(tp)
             if position is not None:

@@ -62,7 +62,7 @@ def delivery_failed(metrics: Metrics, stop: Callable[[BaseException], Any]) -> C
 
     def on_error(topic: str, error: BaseException) -> None:
         metrics.publish_errors.labels(_output_of(topic)).inc()
-        log.error("could not deliver to %s: %s; stopping so the input is read again", topic, error)
+        log.error("could not deliver to %s: %s; stopping so the input is read again", topic, error, extra={"topic": topic})
         stop(error)
 
     return on_error

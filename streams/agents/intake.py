@@ -89,6 +89,7 @@ class IntakeAgent:
         self.feed = feed
         self.on_report = on_report  # called with each processed report (pattern counting)
         self.partition = 0  # of the record being handled: where its outputs and writes go
+        self._letter_log = RateLimit(per_second=10)  # a flood of bad input must not flood the log
         self._roles = {
             topics.feedback: "feedback",
             topics.feedback_json: "feedback_json",
@@ -242,6 +243,8 @@ class IntakeAgent:
         self.feed.outcome(outcome)
         if processed.dead_letter is not None:
             letter = processed.dead_letter
+            if self._letter_log.allow():
+                log.warning("dead letter (%s/%s): %s", letter.stage, letter.reason, letter.error, extra=_where(letter))
             self.metrics.dead_letters.labels(letter.stage, letter.reason).inc()
             self.feed.dead_letter(letter)
             self.publisher.dead_letter(letter, self.partition)
@@ -295,6 +298,30 @@ class IntakeAgent:
 def partition_of(route: str, partitions: int) -> int:
     """Kafka's default partitioner (murmur2) applied to a route key."""
     return 0 if partitions == 1 else (murmur2(route.encode()) & 0x7FFFFFFF) % partitions
+
+
+class RateLimit:
+    """At most `per_second` yeses per wall-clock second (the dead-letter topic has them all)."""
+
+    def __init__(self, per_second: int) -> None:
+        self.per_second = per_second
+        self._second = 0
+        self._used = 0
+
+    def allow(self) -> bool:
+        second = int(time.monotonic())
+        if second != self._second:
+            self._second, self._used = second, 0
+        self._used += 1
+        return self._used <= self.per_second
+
+
+def _where(letter: DeadLetter) -> dict[str, object]:
+    source = letter.source
+    fields: dict[str, object] = {"event_id": letter.event_id, "stage": letter.stage, "reason": letter.reason}
+    if source is not None:
+        fields.update(topic=source.topic, partition=source.partition, offset=source.offset)
+    return fields
 
 
 def _fallback_id(source: Source) -> str:

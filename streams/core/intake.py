@@ -51,7 +51,7 @@ class Intake:
         try:
             return self.triager.decide(event)
         except Exception as exc:
-            log.exception("triage failed for event %s", event.event_id)
+            log.exception("triage failed for event %s", event.event_id, extra={"event_id": event.event_id})
             return exc
 
     def fuse(
@@ -62,7 +62,7 @@ class Intake:
         try:
             result = self.engine.handle_report(event, decision, now, source)
         except Exception as exc:
-            log.exception("case fusion failed for event %s at %s", event.event_id, source)
+            log.exception("case fusion failed for event %s at %s", event.event_id, source, extra=_where(event.event_id, source))
             return self.failed(Stage.FUSE, exc, event.event_id, payload, source, now)
         return Processed(result.outcome, result.escalations, None, event, decision, result)
 
@@ -102,3 +102,11 @@ def salvage_event_id(payload: bytes) -> str | None:
         return None
     event_id = obj.get("event_id") if isinstance(obj, dict) else None
     return event_id if isinstance(event_id, str) and 0 < len(event_id) <= 256 else None
+
+
+def _where(event_id: str | None, source: Source | None) -> dict[str, object]:
+    """Log fields that locate a record (for JSON logs: join with the dead-letter topic)."""
+    fields: dict[str, object] = {"event_id": event_id}
+    if source is not None:
+        fields.update(topic=source.topic, partition=source.partition, offset=source.offset)
+    return fields
