@@ -13,8 +13,8 @@ from functools import partial
 from typing import Any
 
 import faust
-from faust.sensors.prometheus import setup_prometheus_sensors
-from prometheus_client import CollectorRegistry, ProcessCollector
+from faust.web import Request, Response, View
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
 
 from streams import faust_tuning, routed
 from streams.agents.intake import IntakeAgent, partition_of
@@ -31,6 +31,7 @@ from streams.core.routing import Routing, load_routing
 from streams.core.sla import SlaSchedule
 from streams.core.state import EngineState
 from streams.core.triage import Triager, load_triage
+from streams.faust_metrics import FaustMonitorCollector
 from streams.metrics import Metrics
 from streams.outbox import ChangeloggedTable, Outbox
 from streams.publisher import Publisher, delivery_failed
@@ -98,7 +99,8 @@ def create_app(
     )
     metrics = Metrics(registry)
     ProcessCollector(registry=registry)  # process_* series: restarts, memory, CPU
-    setup_prometheus_sensors(app, "/metrics", registry=registry, name_prefix="vigil_faust")
+    registry.register(FaustMonitorCollector(app))
+    _metrics_page(app, registry)
 
     def table(name: str, global_: bool = False) -> Any:
         factory = app.GlobalTable if global_ else app.Table
@@ -153,6 +155,12 @@ def create_app(
     _pattern_timers(app, counter, pattern_agent, publisher)
     console.register(vigil)
     return vigil
+
+
+def _metrics_page(app: faust.App, registry: CollectorRegistry) -> None:
+    @app.page("/metrics")
+    async def metrics(self: View, request: Request) -> Response:
+        return self.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 def _timers(vigil: Vigil, publisher: Publisher, clock: Clock) -> None:

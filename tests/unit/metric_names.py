@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from faust.sensors.prometheus import FaustMetrics
 from prometheus_client import CollectorRegistry
 
+from streams.faust_metrics import FaustMonitorCollector
 from streams.metrics import Metrics
 
-FAUST_PREFIX = "vigil_faust"  # as passed to setup_prometheus_sensors in streams/app.py
 _SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
 
 
@@ -30,7 +29,7 @@ class Family:
 def worker_registry() -> CollectorRegistry:
     registry = CollectorRegistry()
     Metrics(registry)
-    FaustMetrics.create(registry, FAUST_PREFIX)
+    registry.register(FaustMonitorCollector(app=None))  # describe() needs no running app
     return registry
 
 
@@ -39,9 +38,10 @@ def families(registry: CollectorRegistry | None = None) -> dict[str, Family]:
     found = {}
     # prometheus_client has no public accessor for label names; _labelnames is stable API in practice.
     for collector in registry._collector_to_names:  # noqa: SLF001
-        (metric,) = collector.describe()
-        name = metric.name + ("_total" if metric.type == "counter" else "")
-        found[name] = Family(name, metric.type, tuple(collector._labelnames))  # noqa: SLF001
+        for metric in collector.describe():
+            name = metric.name + ("_total" if metric.type == "counter" else "")
+            labels = getattr(collector, "_labelnames", None) or getattr(metric, "_labelnames", ())
+            found[name] = Family(name, metric.type, tuple(labels))
     return found
 
 
