@@ -13,7 +13,8 @@ from functools import partial
 from typing import Any
 
 import faust
-from faust.web import Request, Response, View
+from aiohttp.web import Response
+from faust.web import Request, View
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
 
 from streams import faust_tuning, routed
@@ -160,7 +161,8 @@ def create_app(
 def _metrics_page(app: faust.App, registry: CollectorRegistry) -> None:
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
-        return self.bytes(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+        # aiohttp wants the charset apart from the content type
+        return Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def _timers(vigil: Vigil, publisher: Publisher, clock: Clock) -> None:
