@@ -212,6 +212,9 @@ def _count(counter: PatternCounter, processed: Processed) -> None:
             counter.observe(observation)
 
 
+DELTAS_PER_RECORD = 1000  # a delta is at most a few hundred bytes (sketches of 32 hashes)
+
+
 def _pattern_timers(app: faust.App, counter: PatternCounter, agent: PatternAgent, publisher: Publisher) -> None:
     @app.on_rebalance_complete.connect
     async def _on_rebalance(sender: Any, **kwargs: Any) -> None:
@@ -220,7 +223,9 @@ def _pattern_timers(app: faust.App, counter: PatternCounter, agent: PatternAgent
     @app.timer(1.0, name="vigil.pattern-counts")
     async def send_counts() -> None:
         # Sent even when empty: the pattern agent's clock for closing windows in quiet hours.
-        publisher.pattern_counts(encode_deltas(counter.drain()))
+        deltas = counter.drain()
+        for start in range(0, max(len(deltas), 1), DELTAS_PER_RECORD):  # records stay far below 1 MB
+            publisher.pattern_counts(encode_deltas(deltas[start : start + DELTAS_PER_RECORD]))
         await publisher.flush()
 
 
