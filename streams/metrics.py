@@ -6,6 +6,9 @@ priority, kind, topic, partition): never ids, never text, never anything about a
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 
 # *_created series double the scrape size and no dashboard or rule here reads them.
@@ -111,3 +114,10 @@ class Metrics:
             "Unix time the intake agent last finished a batch (staleness check).",
             registry=registry,
         )
+
+
+@lru_cache(maxsize=8192)
+def child(metric: Any, *labels: str) -> Any:
+    """`metric.labels(*labels)`, remembered: the lookup takes a lock and hashes on every call,
+    and the intake makes several per report. Label values are closed sets, so this stays small."""
+    return metric.labels(*labels)

@@ -15,6 +15,7 @@ before it commits consumer offsets: nothing is acknowledged before it is deliver
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from asyncio import Future
 from collections import defaultdict
@@ -54,10 +55,15 @@ class Outbox:
             return
         producer = self._producer()
         pending, self._pending = self._pending, defaultdict(list)
-        for (topic, partition), records in pending.items():
-            for batch, count in _batches(producer, records):
-                future = await producer.send_batch(batch, topic, partition=partition)
-                future.add_done_callback(self._delivered(topic, partition, count))
+        # One coroutine per partition, all at once: handing a batch over can wait for that
+        # partition's previous batch to be sent, and those waits should overlap.
+        await asyncio.gather(*(self._send(producer, tp, records) for tp, records in pending.items()))
+
+    async def _send(self, producer: Any, tp: tuple[str, int], records: list[Record]) -> None:
+        topic, partition = tp
+        for batch, count in _batches(producer, records):  # in order, within the partition
+            future = await producer.send_batch(batch, topic, partition=partition)
+            future.add_done_callback(self._delivered(topic, partition, count))
 
     def _delivered(self, topic: str, partition: int, count: int) -> Callable[[Future], None]:  # type: ignore[type-arg]
         def done(future: Future) -> None:  # type: ignore[type-arg]

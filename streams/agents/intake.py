@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -28,7 +29,7 @@ from streams.core.outcome import DeadLetter, Source, Stage
 from streams.core.queues import OpenQueues
 from streams.core.report import DeadLetterReason, FeedbackEvent, InvalidEvent, parse_json, parse_json_as
 from streams.core.sla import SlaSchedule
-from streams.metrics import Metrics
+from streams.metrics import Metrics, child
 from streams.publisher import Publisher
 from streams.topics import Topics
 from streams.web.feed import ConsoleFeed
@@ -102,17 +103,18 @@ class IntakeAgent:
             self.handle_batch(stream, records)
             started = time.perf_counter()
             await self.publisher.flush()
-            self.metrics.stage_seconds.labels("publish").observe(time.perf_counter() - started)
+            child(self.metrics.stage_seconds, "publish").observe(time.perf_counter() - started)
 
     def handle_batch(self, stream: Any, records: Sequence[Any]) -> None:
         started = time.perf_counter()
         pending: list[Pending] = []
+        consumed: Counter[str] = Counter()
         for record in records:
             self._enter(stream, record)
             message = record.message
             now = self._record_time(message)
             role = self._roles.get(message.topic, "unknown")
-            self.metrics.events_consumed.labels(role).inc()
+            consumed[role] += 1
             source = Source(message.topic, message.partition, message.offset)
             if role in ("feedback", "feedback_json"):
                 self._read_report(record, role == "feedback_json", source, now, pending)
@@ -120,7 +122,9 @@ class IntakeAgent:
                 self._update_from_team(record.value, source, now, forwarded=False)
             else:
                 self._routed(record, now, pending)
-        self.metrics.stage_seconds.labels("decode").observe(time.perf_counter() - started)
+        child(self.metrics.stage_seconds, "decode").observe(time.perf_counter() - started)
+        for role, count in consumed.items():
+            child(self.metrics.events_consumed, role).inc(count)
         if pending:
             self._process_reports(stream, pending)
         self.metrics.batch_events.observe(len(records))
@@ -145,7 +149,7 @@ class IntakeAgent:
     def _process_reports(self, stream: Any, pending: list[Pending]) -> None:
         started = time.perf_counter()
         decisions = self.intake.decide([p.event for p in pending])
-        self.metrics.stage_seconds.labels("triage").observe(time.perf_counter() - started)
+        child(self.metrics.stage_seconds, "triage").observe(time.perf_counter() - started)
         started = time.perf_counter()
         for item, decision in zip(pending, decisions):
             self._enter(stream, item.record)
@@ -158,7 +162,7 @@ class IntakeAgent:
             self._publish(processed)
             if self.on_report is not None and processed.result is not None:
                 self.on_report(processed, self.partition)
-        self.metrics.stage_seconds.labels("fuse").observe(time.perf_counter() - started)
+        child(self.metrics.stage_seconds, "fuse").observe(time.perf_counter() - started)
 
     def _forward(self, route: str, envelope: routed.Routed, kind: str) -> None:
         self.metrics.rerouted.labels(kind).inc()
@@ -239,7 +243,7 @@ class IntakeAgent:
 
     def _publish(self, processed: Processed) -> None:
         outcome = processed.outcome
-        self.metrics.outcomes.labels(outcome.outcome, outcome.reason).inc()
+        child(self.metrics.outcomes, outcome.outcome, outcome.reason).inc()
         self.feed.outcome(outcome)
         if processed.dead_letter is not None:
             letter = processed.dead_letter
@@ -267,7 +271,7 @@ class IntakeAgent:
             self.schedule.set(case_id, due)
 
     def _escalate(self, escalation: Escalation) -> None:
-        self.metrics.escalations.labels(escalation.team, escalation.priority, escalation.trigger).inc()
+        child(self.metrics.escalations, escalation.team, escalation.priority, escalation.trigger).inc()
         if kind := _SLA_KIND.get(escalation.trigger):
             self.metrics.sla_breaches.labels(escalation.team, escalation.priority, kind).inc()
         self.feed.escalation(escalation)
@@ -276,8 +280,8 @@ class IntakeAgent:
     def _observe_latency(self, escalation: Escalation, occurred_at: datetime, ingested_at: datetime) -> None:
         published = time.time()  # the wall clock: records carry their input's time, not ours
         histogram = self.metrics.escalation_latency
-        histogram.labels("event", escalation.priority).observe(max(0.0, published - occurred_at.timestamp()))
-        histogram.labels("ingest", escalation.priority).observe(max(0.0, published - ingested_at.timestamp()))
+        child(histogram, "event", escalation.priority).observe(max(0.0, published - occurred_at.timestamp()))
+        child(histogram, "ingest", escalation.priority).observe(max(0.0, published - ingested_at.timestamp()))
 
     def _record_time(self, message: Any) -> datetime:
         """Decisions about a record are made "as of" its Kafka timestamp, so that re-doing
