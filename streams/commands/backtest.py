@@ -75,32 +75,34 @@ def _emit(published: Iterable[Published], out: IO[str], err: IO[str]) -> None:
 
 
 def _diff(lines: list[bytes], rules_a: Path | None, rules_b: Path, out: IO[str], err: IO[str]) -> int:
-    runs = [_by_event(Backtest.build(rules).run(lines)) for rules in (rules_a, rules_b)]
+    runs = [_by_line(Backtest.build(rules).run(lines)) for rules in (rules_a, rules_b)]
     changes: Counter[str] = Counter()
-    for event_id in runs[0].keys() | runs[1].keys():
-        a, b = runs[0].get(event_id, {}), runs[1].get(event_id, {})
+    for line in sorted(runs[0].keys() | runs[1].keys()):
+        a, b = runs[0].get(line, {}), runs[1].get(line, {})
         for field in ("outcome", "category", "priority", "team"):
             if a.get(field) != b.get(field):
                 changes[field] += 1
-                out.write(_encode({"kind": "diff", "event_id": event_id, "field": field,
+                event_id = a.get("event_id") or b.get("event_id")
+                out.write(_encode({"kind": "diff", "line": line, "event_id": event_id, "field": field,
                                    "a": a.get(field), "b": b.get(field)}).decode() + "\n")
-    escalations = [sum(1 for r in run.values() if r.get("escalated")) for run in runs]
-    err.write(f"diff: {len(runs[0])} events; changed " + (", ".join(f"{k} {v}" for k, v in changes.items()) or "nothing") + "\n")
+    escalations = [sum(1 for r in run.values() if r["outcome"] == "escalated") for run in runs]
+    err.write(f"diff: {len(runs[0])} records; changed " + (", ".join(f"{k} {v}" for k, v in changes.items()) or "nothing") + "\n")
     err.write(f"  cases escalated: a={escalations[0]} b={escalations[1]}\n")
     return 0
 
 
-def _by_event(published: Iterable[Published]) -> dict[str, dict[str, Any]]:
-    decided: dict[str, dict[str, Any]] = {}
+def _by_line(published: Iterable[Published]) -> dict[int, dict[str, Any]]:
+    """What each input line was decided, keyed by its line number (ids can repeat: retries)."""
+    decided: dict[int, dict[str, Any]] = {}
     for item in published:
-        if item.outcome is None:
+        if item.outcome is None or item.outcome.source is None:
             continue
         decision = item.processed.decision if item.processed else None
-        decided[item.outcome.event_id] = {
+        decided[item.outcome.source.offset] = {
+            "event_id": item.outcome.event_id,
             "outcome": item.outcome.outcome,
-            "category": decision.category if decision else None,
-            "priority": decision.priority if decision else None,
-            "team": decision.team if decision else None,
-            "escalated": item.outcome.outcome == "escalated",
+            "category": getattr(decision, "category", None),
+            "priority": getattr(decision, "priority", None),
+            "team": getattr(decision, "team", None),
         }
     return decided
