@@ -228,8 +228,10 @@ async def _latency(settings: Settings, topics: Topics, codec: Codec, rate: float
     await consumer.start()
     await asyncio.sleep(2)  # let the consumer take its partitions before the first send
 
+    expected = int(rate * duration)  # every report names a new subject: each opens a case
+
     async def receive(until: float) -> None:
-        while time.monotonic() < until:
+        while time.monotonic() < until and len(latencies) < expected:
             for records in (await consumer.getmany(timeout_ms=200)).values():
                 arrived = time.time()
                 for record in records:
@@ -243,7 +245,7 @@ async def _latency(settings: Settings, topics: Topics, codec: Codec, rate: float
     await producer.start()
     try:
         shape = Shape(duplicate_share=0, invalid_share=0, popular_share=0, subject_share=1.0)
-        lines = generate(int(rate * duration), seed=random.randrange(1 << 30), start=datetime.now(UTC), shape=shape)
+        lines = generate(expected, seed=random.randrange(1 << 30), start=datetime.now(UTC), shape=shape)
         started = time.monotonic()
         for i, line in enumerate(lines):
             delay = started + i / rate - time.monotonic()
