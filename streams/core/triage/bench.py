@@ -22,7 +22,7 @@ from streams.core.triage.cases import load_cases
 
 
 def workload(count: int) -> list[FeedbackEvent]:
-    base = [c.event for name in ("tune", "holdout") for c in load_cases(name)]
+    base = [c.event for name in ("tune", "seen_holdout3") for c in load_cases(name)]
     return [msgspec.structs.replace(base[i % len(base)], event_id=f"bench-{i}") for i in range(count)]
 
 

@@ -133,7 +133,12 @@ class Featurizer:
 
 
 class TextClassifier:
-    """Softmax scores over `classes` for a batch of texts."""
+    """Softmax scores over `classes` for a batch of texts, plus optional binary `heads`.
+
+    A head is a one-vs-rest logistic output on the same features (e.g. "urgent": the report
+    needs a page; "hateful": hate speech as the Davidson annotators read it). Its score is a
+    sigmoid, independent of the softmax over categories; `score_names` lists classes then heads.
+    """
 
     def __init__(
         self,
@@ -142,24 +147,36 @@ class TextClassifier:
         bias: np.ndarray,
         classes: Sequence[str],
         version: str,
+        heads: Sequence[str] = (),
+        head_weights: np.ndarray | None = None,
+        head_bias: np.ndarray | None = None,
     ) -> None:
         if weights.shape != (featurizer.dim, len(classes)):
             raise ValueError(
                 f"classifier weights have shape {weights.shape}, expected {(featurizer.dim, len(classes))}"
             )
+        if heads:
+            if head_weights is None or head_bias is None or head_weights.shape != (featurizer.dim, len(heads)):
+                raise ValueError(f"classifier heads {list(heads)} need weights of shape {(featurizer.dim, len(heads))}")
+            weights = np.hstack([weights.astype(np.float32), head_weights.astype(np.float32)])
+            bias = np.concatenate([bias, head_bias])
+        width = len(classes) + len(heads)
         self.featurizer = featurizer
         # One extra all-zero row absorbs the masked positions, so no filtering is needed.
-        weights = np.vstack([weights.astype(np.float32), np.zeros((1, len(classes)), np.float32)])
+        weights = np.vstack([weights.astype(np.float32), np.zeros((1, width), np.float32)])
         # Class-major layout: gathering columns of one row per class is the fastest numpy path.
         self._weights_by_class = np.ascontiguousarray(weights.T)
         self._bias = bias.astype(np.float64)
         self.classes = tuple(classes)
+        self.heads = tuple(heads)
+        self.score_names = self.classes + self.heads
+        self._k = len(self.classes)
         self.version = version
 
     def logits(self, texts: Sequence[str], normalized: bool = False) -> np.ndarray:
-        """Raw class scores; `normalized` says the texts already went through `normalize`."""
+        """Raw scores, classes then heads; `normalized` says the texts went through `normalize`."""
         if not texts:
-            return np.zeros((0, len(self.classes)))
+            return np.zeros((0, len(self.score_names)))
         featurizer = self.featurizer
         if len(texts) == 1:
             codes = featurizer.prepare_one(texts[0], normalized)
@@ -175,19 +192,30 @@ class TextClassifier:
         return sums * scale[:, None] + self._bias
 
     def scores_one(self, text: str, normalized: bool = False) -> list[float]:
-        """Softmax scores of one text as a list, in plain Python past the numpy sum (faster)."""
-        logits = self.logits([text], normalized)[0].tolist()
+        """Scores of one text (softmax classes, sigmoid heads) as a list, in plain Python past the
+        numpy sum (faster for one text)."""
+        raw = self.logits([text], normalized)[0].tolist()
+        logits, heads = raw[: self._k], raw[self._k :]
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         total = sum(exps)
-        return [e / total for e in exps]
+        return [e / total for e in exps] + [_sigmoid(v) for v in heads]
 
     def predict_proba(self, texts: Sequence[str], normalized: bool = False) -> np.ndarray:
+        """(texts, classes + heads): softmax over the classes, a sigmoid per head."""
         z = self.logits(texts, normalized)
-        z -= z.max(axis=1, keepdims=True)
-        np.exp(z, out=z)
-        z /= z.sum(axis=1, keepdims=True)
+        k = self._k
+        classes = z[:, :k]
+        classes -= classes.max(axis=1, keepdims=True)
+        np.exp(classes, out=classes)
+        classes /= classes.sum(axis=1, keepdims=True)
+        if k < z.shape[1]:
+            z[:, k:] = 1.0 / (1.0 + np.exp(-z[:, k:]))
         return z
+
+
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-value)) if value > -700 else 0.0
 
 
 def design_matrix_parts(featurizer: Featurizer, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -203,7 +231,12 @@ def design_matrix_parts(featurizer: Featurizer, texts: Sequence[str]) -> tuple[n
 
 
 def save_classifier(path: Path, featurizer: Featurizer, weights: np.ndarray, bias: np.ndarray,
-                    classes: Sequence[str], version: str) -> None:
+                    classes: Sequence[str], version: str, heads: Sequence[str] = (),
+                    head_weights: np.ndarray | None = None, head_bias: np.ndarray | None = None) -> None:
+    extra = {}
+    if heads:
+        extra = {"heads": np.array(heads), "head_weights": np.asarray(head_weights).astype(np.float16),
+                 "head_bias": np.asarray(head_bias).astype(np.float32)}
     np.savez_compressed(
         path,
         weights=weights.astype(np.float16),
@@ -211,6 +244,7 @@ def save_classifier(path: Path, featurizer: Featurizer, weights: np.ndarray, bia
         classes=np.array(classes),
         config=np.array([featurizer.bits, featurizer.n_min, featurizer.n_max, featurizer.max_chars]),
         version=np.array(version),
+        **extra,
     )
 
 
@@ -222,10 +256,14 @@ def load_classifier(path: Path = MODEL_PATH) -> TextClassifier:
         )
     with np.load(path, allow_pickle=False) as data:
         bits, n_min, n_max, max_chars = (int(v) for v in data["config"])
+        has_heads = "heads" in data.files
         return TextClassifier(
             Featurizer(bits=bits, n_min=n_min, n_max=n_max, max_chars=max_chars),
             data["weights"],
             data["bias"],
             [str(c) for c in data["classes"]],
             str(data["version"]),
+            heads=[str(h) for h in data["heads"]] if has_heads else (),
+            head_weights=data["head_weights"] if has_heads else None,
+            head_bias=data["head_bias"] if has_heads else None,
         )

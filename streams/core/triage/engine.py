@@ -36,17 +36,21 @@ class RuleTriager:
         self._lex_features = {g: f"lex:{g}" for g in lexicon.groups}
         self._teams = {c: routing.team_for(c) for c in Category}
         self._classes = classifier.classes
+        self._score_names = classifier.score_names
+        # The best category other than `other`: a report the classifier finds mostly harmless
+        # still says which harm it resembles most.
+        self._actionable = tuple(c for c in classifier.classes if c != Category.OTHER.value)
 
     def decide(self, event: FeedbackEvent) -> Decision:
         norm = normalize(event.text)
         probabilities = [round(p, 3) for p in self.classifier.scores_one(norm, normalized=True)]
-        return self._decide(event, norm, dict(zip(self._classes, probabilities)))
+        return self._decide(event, norm, dict(zip(self._score_names, probabilities)))
 
     def decide_many(self, events: Sequence[FeedbackEvent]) -> list[Decision]:
         norms = [normalize(e.text) for e in events]
         probabilities = self.classifier.predict_proba(norms, normalized=True).round(3).tolist()
-        classes = self._classes
-        return [self._decide(e, n, dict(zip(classes, p))) for e, n, p in zip(events, norms, probabilities)]
+        names = self._score_names
+        return [self._decide(e, n, dict(zip(names, p))) for e, n, p in zip(events, norms, probabilities)]
 
     def features(self, event: FeedbackEvent, norm: str) -> tuple[set[str], Facts, str]:
         """The report's feature set, its facts and the text view rules' patterns see."""
@@ -89,8 +93,9 @@ class RuleTriager:
 
     def _decide(self, event: FeedbackEvent, norm: str, scores: dict[str, float]) -> Decision:
         features, facts, view = self.features(event, norm)
-        top = max(scores, key=scores.__getitem__)
+        top = max(self._classes, key=scores.__getitem__)
         features.add(f"clf:{top}")
+        features.add(f"clf_alt:{max(self._actionable, key=scores.__getitem__)}")
         self.rules.add_derived(features, view)
         fired = self.rules.fired(features, scores)
         evidence = f"clf:{top}={scores[top]:.2f}"
@@ -114,5 +119,5 @@ def build_triager(rules_dir: Path | None = None, model_path: Path = MODEL_PATH) 
     directory = rules_dir or DEFAULT_RULES_DIR
     lexicon = load_lexicon()
     classifier = load_classifier(model_path)
-    rules = load_rule_set(directory, lexicon.groups, classifier.classes)
+    rules = load_rule_set(directory, lexicon.groups, classifier.classes, classifier.heads)
     return RuleTriager(rules, lexicon, classifier, load_routing(directory))

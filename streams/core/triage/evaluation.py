@@ -36,6 +36,10 @@ TARGETS = {
 }
 
 
+# The blind set first; the seen sets are regression checks (they were tuned or trained on).
+CASE_SETS = ("holdout", "seen_holdout3", "seen_holdout2", "seen_holdout", "tune")
+
+
 @dataclass(frozen=True, slots=True)
 class LabelScore:
     precision: float
@@ -122,7 +126,9 @@ def davidson_suite(triager: Triager, root: Path) -> dict[str, Any]:
     decisions = _decide(triager, "davidson", [e.text for e in test])
     gold = ["hate" if e.detail == "hate" else "-" for e in test]
     engine = ["hate" if d.category == Category.HATE_SPEECH else "-" for d in decisions]
-    clf = ["hate" if max(d.scores, key=d.scores.get) == "hate_speech" else "-" for d in decisions]
+    categories = [c.value for c in Category]
+    clf = ["hate" if max(categories, key=lambda c: d.scores.get(c, 0.0)) == "hate_speech" else "-"
+           for d in decisions]
     return {
         "split": "10% held-out (seeded), never trained on",
         "rows": len(test),
@@ -239,7 +245,7 @@ PUBLIC_SUITES = {
 def evaluate(triager: Triager, data_dir: Path | None, cases_dir: Path = CASES_DIR) -> dict[str, Any]:
     """Every suite whose input exists; a missing shared data directory is reported, not fatal."""
     report: dict[str, Any] = {"triage_version": getattr(triager, "version", "?"), "cases": {}, "public": {}}
-    for name in ("holdout", "seen_holdout2", "seen_holdout", "tune"):
+    for name in CASE_SETS:
         if (cases_dir / f"{name}.yaml").exists():
             suite = case_suite(triager, load_cases(name, cases_dir))
             suite["target"] = TARGETS["cases"]

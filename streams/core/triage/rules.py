@@ -11,11 +11,15 @@ present) and `rules`. A report's features are strings:
                      attachment, long (text of LONG_TEXT_CHARS or more)
     reason:<code>    the reporter's reason code, or reason:none
     channel:<name>   subject:<type> (or subject:none)  clf:<category>  the classifier's top class
+    clf_alt:<category>  the classifier's top class other than `other`
     ctx:<name>       a derived feature from `features`
 
 A rule fires when every `all` item holds (a string is a feature; a list means any of them),
-no `none` feature is present, and each `scores` minimum / `scores_below` maximum holds. Of
-the rules that fire, the most urgent priority wins; ties go to the rule listed first.
+no `none` feature is present, and each `scores` minimum / `scores_below` maximum holds. A score
+name is a category (softmax share) or a classifier head (an independent sigmoid, e.g. `urgent`). Of
+the rules that fire, the most urgent priority wins; ties go to the rule listed first. A rule
+with `stage: fallback` is tried only when no main-stage rule fires (e.g. "the classifier's best
+harm category, when nothing named the harm").
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ FACT_FEATURES = frozenset(
     for name in ("minor", "age_minor", "time", "weapon", "means", "live", "url", "handle", "email", "phone",
                  "money", "attachment", "long")
 )
-_RULE_KEYS = {"id", "description", "when", "then"}
+_RULE_KEYS = {"id", "description", "when", "then", "stage"}
+STAGES = ("main", "fallback")
 _WHEN_KEYS = {"all", "none", "scores", "scores_below", "reason_code", "channel", "subject"}
 _THEN_KEYS = {"category", "priority", "labels"}
 
@@ -57,6 +62,7 @@ class Rule:
     min_scores: tuple[tuple[str, float], ...]
     max_scores: tuple[tuple[str, float], ...]
     rank: tuple[int, int]  # (priority rank, order): the smallest fired rank wins
+    fallback: bool = False
 
     def fires(self, features: set[str], scores: Mapping[str, float]) -> bool:
         if not self.required <= features or not self.forbidden.isdisjoint(features):
@@ -92,6 +98,7 @@ class RuleSet:
     always: tuple[Rule, ...] = ()
     # category -> lowest score any rule asks for: above it, "score:<category>" is a feature.
     score_anchors: tuple[tuple[str, float], ...] = ()
+    fallbacks: tuple[Rule, ...] = ()
 
     def add_derived(self, features: set[str], view: str) -> None:
         """Add pattern and derived features to `features` (in place)."""
@@ -114,6 +121,8 @@ class RuleSet:
             if anchored:
                 candidates.update(anchored)
         fired = [rule for rule in candidates if rule.fires(features, scores)]
+        if not fired:
+            fired = [rule for rule in self.fallbacks if rule.fires(features, scores)]
         fired.sort(key=_rank)
         return fired
 
@@ -122,7 +131,8 @@ def _rank(rule: Rule) -> tuple[int, int]:
     return rule.rank
 
 
-def load_rule_set(rules_dir: Path, lexicon_groups: Iterable[str], classes: Iterable[str]) -> RuleSet:
+def load_rule_set(rules_dir: Path, lexicon_groups: Iterable[str], classes: Iterable[str],
+                  heads: Iterable[str] = ()) -> RuleSet:
     folder = rules_dir / "triage"
     files = sorted(folder.glob("*.yaml"))
     if not files:
@@ -155,7 +165,7 @@ def load_rule_set(rules_dir: Path, lexicon_groups: Iterable[str], classes: Itera
         _check_features(f"feature {name}", members, known)
         derived.append((name, frozenset(members)))
         known.add(name)
-    rules = _compile_rules(raw_rules, known, set(classes))
+    rules = _compile_rules(raw_rules, known, set(classes) | set(heads))
     return _indexed(RuleSet(version=version, rules=rules, derived=tuple(derived), patterns=patterns))
 
 
@@ -166,6 +176,7 @@ def _known_features(lexicon_groups: Iterable[str], classes: Iterable[str]) -> se
     known |= {f"channel:{c.value}" for c in Channel}
     known |= {f"subject:{s.value}" for s in SubjectType} | {"subject:none"}
     known |= {f"clf:{c}" for c in classes}
+    known |= {f"clf_alt:{c}" for c in classes if c != "other"}
     return known
 
 
@@ -221,9 +232,12 @@ def _compile_rule(where: str, order: int, raw: dict[str, Any], known: set[str], 
               **{k: ("max", v) for k, v in (when.get("scores_below") or {}).items()}}
     for name, (_, value) in scores.items():
         if name not in classes:
-            raise RuleError(f"{where}: score {name!r} is not a classifier class")
+            raise RuleError(f"{where}: score {name!r} is not a classifier class or head")
         if not 0.0 <= float(value) <= 1.0:
             raise RuleError(f"{where}: score threshold {value} must be between 0 and 1")
+    stage = raw.get("stage", "main")
+    if stage not in STAGES:
+        raise RuleError(f"{where}: `stage` must be one of {list(STAGES)}")
     try:
         category, priority = Category(then["category"]), Priority(then["priority"])
     except (KeyError, ValueError) as exc:
@@ -241,6 +255,7 @@ def _compile_rule(where: str, order: int, raw: dict[str, Any], known: set[str], 
         min_scores=tuple((k, float(v)) for k, (kind, v) in scores.items() if kind == "min"),
         max_scores=tuple((k, float(v)) for k, (kind, v) in scores.items() if kind == "max"),
         rank=(priority.rank, order),
+        fallback=stage == "fallback",
     )
 
 
@@ -252,6 +267,8 @@ def _indexed(rule_set: RuleSet) -> RuleSet:
     for rule in rule_set.rules:
         for name, low in rule.min_scores:
             anchors[name] = min(low, anchors.get(name, 1.0))
+        if rule.fallback:
+            continue
         if rule.required:
             keys = [min(rule.required, key=_anchor_preference)]
         elif rule.any_of:
@@ -265,13 +282,14 @@ def _indexed(rule_set: RuleSet) -> RuleSet:
             index.setdefault(key, []).append(rule)
     rule_set.index = {k: tuple(v) for k, v in index.items()}
     rule_set.always = tuple(always)
+    rule_set.fallbacks = tuple(r for r in rule_set.rules if r.fallback)
     rule_set.score_anchors = tuple(sorted(anchors.items()))
     return rule_set
 
 
 def _anchor_preference(feature: str) -> tuple[int, str]:
     # Rarer namespaces first: a lexicon hit or pattern narrows candidates more than a channel.
-    order = ("pat:", "lex:", "ctx:", "fact:", "clf:", "reason:", "subject:", "channel:")
+    order = ("pat:", "lex:", "ctx:", "fact:", "clf:", "clf_alt:", "reason:", "subject:", "channel:")
     for i, prefix in enumerate(order):
         if feature.startswith(prefix):
             return (i, feature)

@@ -19,13 +19,16 @@ TEXTS = ["", "a", "hi", "I will kill you tonight", "我想自杀", "سأقتلك
 
 
 def test_committed_artifact_loads_small_and_covers_the_taxonomy() -> None:
-    assert MODEL_PATH.stat().st_size < 4 * 1024 * 1024
+    assert MODEL_PATH.stat().st_size < 10 * 1024 * 1024
     assert (MODEL_PATH.parent / "MODEL_CARD.md").exists()
     classifier = load_classifier()
     assert set(classifier.classes) == {c.value for c in Category}
+    assert classifier.heads == ("urgent", "hateful")
     scores = classifier.predict_proba(TEXTS)
-    assert scores.shape == (len(TEXTS), len(classifier.classes))
-    np.testing.assert_allclose(scores.sum(axis=1), 1.0, rtol=1e-6)
+    k = len(classifier.classes)
+    assert scores.shape == (len(TEXTS), k + len(classifier.heads))
+    np.testing.assert_allclose(scores[:, :k].sum(axis=1), 1.0, rtol=1e-6)
+    assert ((scores[:, k:] >= 0.0) & (scores[:, k:] <= 1.0)).all()
 
 
 def test_batch_single_and_repeat_agree() -> None:
@@ -50,6 +53,35 @@ def test_logits_equal_the_sparse_design_matrix_product(tmp_path: Path) -> None:
     dense = np.zeros((len(TEXTS), featurizer.dim))
     np.add.at(dense, (rows, cols), values)
     np.testing.assert_allclose(classifier.logits(TEXTS), dense @ weights + bias, rtol=1e-4, atol=1e-4)
+
+
+def test_heads_are_sigmoids_of_the_same_features(tmp_path: Path) -> None:
+    """Heads ride on the category features: softmax over classes, an independent sigmoid per head."""
+    featurizer = Featurizer(bits=9, n_min=1, n_max=3, max_chars=100)
+    rng = np.random.default_rng(3)
+    weights = rng.normal(size=(featurizer.dim, 2)).astype(np.float16).astype(np.float32)
+    heads = rng.normal(size=(featurizer.dim, 1)).astype(np.float16).astype(np.float32)
+    path = tmp_path / "heads.npz"
+    save_classifier(path, featurizer, weights, np.zeros(2, np.float32), ["a", "b"], "h-1",
+                    ["urgent"], heads, np.array([0.5], np.float32))
+    classifier = load_classifier(path)
+    assert classifier.score_names == ("a", "b", "urgent")
+    rows, cols, values = design_matrix_parts(featurizer, TEXTS)
+    dense = np.zeros((len(TEXTS), featurizer.dim))
+    np.add.at(dense, (rows, cols), values)
+    scores = classifier.predict_proba(TEXTS)
+    np.testing.assert_allclose(scores[:, 2], 1 / (1 + np.exp(-(dense @ heads[:, 0] + 0.5))), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(scores[:, :2].sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(scores, np.array([classifier.scores_one(t) for t in TEXTS]), atol=1e-6)
+
+
+def test_heads_without_matching_weights_are_clear_errors() -> None:
+    featurizer = Featurizer(bits=4)
+    with pytest.raises(ValueError, match="heads"):
+        TextClassifier(featurizer, np.zeros((16, 2)), np.zeros(2), ["a", "b"], "v", heads=["urgent"])
+    with pytest.raises(ValueError, match="heads"):
+        TextClassifier(featurizer, np.zeros((16, 2)), np.zeros(2), ["a", "b"], "v", heads=["urgent"],
+                       head_weights=np.zeros((16, 2)), head_bias=np.zeros(2))
 
 
 @pytest.mark.parametrize(

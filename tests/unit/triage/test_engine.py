@@ -51,6 +51,26 @@ CASES = [
     ("他威胁要杀了我，明天带刀来", {}, "violent_threat", "P0", "violent_threat.credible"),
     ("رجل بالغ يطلب صور عاريه من طفله", {}, "child_safety", "P0", "child_safety.grooming_minor"),
     ("akaun saya kena hack", {}, "account_security", "P2", "account_security.hacked"),
+    # round 2: classifier scores (categories and the `urgent` / `hateful` heads) combined with facts
+    ("the streamer is crying and says she'll end it tonight on stream", {}, "self_harm", "P0",
+     "self_harm.classifier_imminent"),
+    ("kakak aku udah nelen obat sebanyak itu dan sekarang gak bangun", {}, "self_harm", "P0",
+     "self_harm.classifier_imminent"),
+    ("un hombre le ofrece recargas a niñas de secundaria a cambio de fotos", {}, "child_safety", "P0",
+     "child_safety.urgent_classifier"),
+    ("gw udah di depan kos lo sekarang, keluar", {}, "violent_threat", "P0", "violent_threat.classifier_credible"),
+    ("he dm'd me that he's coming to my school tomorrow with his dad's gun", {}, "violent_threat", "P0",
+     "violent_threat.classifier_credible"),
+    ("my cousin's account got taken over and is sending phishing links to everyone", {}, "account_security", "P1",
+     "account_security.hijacked_spreading_classifier"),
+    ("those people are subhuman filth and should be gassed", {}, "hate_speech", "P2", "hate_speech.hateful_head"),
+    ("there's an account posting scary stuff, i think someone is in danger", {}, "self_harm", "P1",
+     "fallback.self_harm"),
+    # round 2 hard negatives: a how-to question about a child, a live stream that is no emergency
+    ("how do i make my 12 year old's account private?", {}, "product_issue", "P3", "child_safety.how_to_question"),
+    ("¿cómo bloqueo a desconocidos en la cuenta de mi hijo de 11?", {}, "product_issue", "P3",
+     "child_safety.how_to_question"),
+    ("这个人在直播间卖假货", {}, "scam_fraud", "P2", "scam_fraud.classifier"),
 ]
 
 
@@ -67,8 +87,9 @@ def test_decision_explains_itself(triager: RuleTriager, make_event: Callable[...
     decision = triager.decide(make_event("I'm going to kill myself tonight with pills"))
     assert decision.reasons[0] == "rule:self_harm.imminent"
     assert any(r.startswith("clf:") for r in decision.reasons)
-    assert set(decision.scores) == set(triager.classifier.classes)
-    assert abs(sum(decision.scores.values()) - 1.0) < 0.02
+    assert set(decision.scores) == set(triager.classifier.classes) | set(triager.classifier.heads)
+    assert abs(sum(decision.scores[c] for c in triager.classifier.classes) - 1.0) < 0.02
+    assert all(0.0 <= decision.scores[h] <= 1.0 for h in triager.classifier.heads)
     assert decision.facts.time_expressions == ("tonight",) and decision.facts.means == ("pills",)
     assert decision.rules_version == triager.version
 

@@ -14,6 +14,7 @@ from streams.core.triage.rules import RuleError, load_rule_set
 
 GROUPS = ["threat", "gaming", "weapon", "violent_verb"]
 CLASSES = [c.value for c in Category]
+HEADS = ["urgent", "hateful"]
 HEADER = """version: test-1
 features:
   ctx:banter: [lex:gaming]
@@ -28,7 +29,7 @@ def rule_set(tmp_path: Path, rules: str, header: str = HEADER):
     folder = tmp_path / "triage"
     folder.mkdir(exist_ok=True)
     (folder / "00.yaml").write_text(header + "rules:\n" + rules, encoding="utf-8")
-    return load_rule_set(tmp_path, GROUPS, CLASSES)
+    return load_rule_set(tmp_path, GROUPS, CLASSES, HEADS)
 
 
 RULES = """
@@ -82,6 +83,42 @@ def test_rules_fire_and_most_urgent_wins(tmp_path: Path, features: set[str], sco
     assert [r.id for r in rules.fired(found, scores)] == fired
 
 
+STAGED = """
+  - id: harm.named
+    description: a named threat
+    when: {all: [lex:threat]}
+    then: {category: violent_threat, priority: P2}
+  - id: harm.urgent
+    description: classifier threat score and the urgency head
+    when: {all: [clf_alt:violent_threat], scores: {violent_threat: 0.3, urgent: 0.5}}
+    then: {category: violent_threat, priority: P0}
+  - id: fallback.threat
+    description: the classifier's best harm, only when nothing else fired
+    stage: fallback
+    when: {all: [clf_alt:violent_threat], scores: {violent_threat: 0.25}}
+    then: {category: violent_threat, priority: P1}
+"""
+
+
+@pytest.mark.parametrize(
+    ("features", "scores", "fired"),
+    [
+        ({"clf_alt:violent_threat"}, {"violent_threat": 0.4, "urgent": 0.7}, ["harm.urgent"]),
+        ({"clf_alt:violent_threat"}, {"violent_threat": 0.4, "urgent": 0.2}, ["fallback.threat"]),
+        # a main-stage rule fired, so the fallback is not tried even though it is more urgent
+        ({"clf_alt:violent_threat", "lex:threat"}, {"violent_threat": 0.4, "urgent": 0.2}, ["harm.named"]),
+        ({"clf_alt:violent_threat"}, {"violent_threat": 0.2, "urgent": 0.9}, []),
+        ({"clf_alt:scam_fraud"}, {"violent_threat": 0.4, "urgent": 0.9}, []),
+    ],
+)
+def test_fallback_stage_and_head_scores(tmp_path: Path, features: set[str], scores: dict[str, float],
+                                        fired: list[str]) -> None:
+    rules = rule_set(tmp_path, STAGED)
+    found = set(features)
+    rules.add_derived(found, "")
+    assert [r.id for r in rules.fired(found, scores)] == fired
+
+
 def test_compiled_rule_carries_outcome(tmp_path: Path) -> None:
     rules = rule_set(tmp_path, RULES)
     first = rules.rules[0]
@@ -105,6 +142,10 @@ def test_compiled_rule_carries_outcome(tmp_path: Path) -> None:
          "between 0 and 1"),
         ("  - {id: a, description: d, when: {sometimes: []}, then: {category: other, priority: P3}}\n",
          "unknown when keys"),
+        ("  - {id: a, description: d, stage: later, when: {}, then: {category: other, priority: P3}}\n",
+         "`stage` must be one of"),
+        ("  - {id: a, description: d, when: {all: [clf_alt:other]}, then: {category: other, priority: P3}}\n",
+         "unknown feature 'clf_alt:other'"),
     ],
 )
 def test_invalid_rules_are_one_line_errors(tmp_path: Path, rules: str, message: str) -> None:
@@ -121,9 +162,41 @@ def test_missing_version_and_bad_pattern(tmp_path: Path) -> None:
 
 
 def test_default_rule_set_loads_and_every_rule_is_described() -> None:
-    rules = load_rule_set(DEFAULT_RULES_DIR, load_lexicon().groups, CLASSES)
+    rules = load_rule_set(DEFAULT_RULES_DIR, load_lexicon().groups, CLASSES, HEADS)
     assert len(rules.rules) > 40
+    assert {r.id.split(".")[0] for r in rules.fallbacks} == {"fallback"}
     assert all(r.description and "." in r.id for r in rules.rules)
+
+
+# The shipped rules that read classifier heads, each with the smallest evidence that fires it.
+SHIPPED = [
+    ({"clf_alt:self_harm"}, {"self_harm": 0.35, "urgent": 0.45}, "self_harm.urgent_classifier", "P0"),
+    ({"clf_alt:self_harm"}, {"self_harm": 0.15, "urgent": 0.55}, "self_harm.urgent_leaning", "P0"),
+    ({"lex:self_harm_intent"}, {"urgent": 0.4}, "self_harm.intent_urgent", "P0"),
+    ({"lex:self_harm_intent"}, {"urgent": 0.1}, "self_harm.intent", "P1"),
+    ({"clf_alt:child_safety"}, {"child_safety": 0.35, "urgent": 0.45}, "child_safety.urgent_classifier", "P0"),
+    ({"fact:minor", "clf_alt:child_safety"}, {"child_safety": 0.5, "urgent": 0.32},
+     "child_safety.minor_classifier_urgent", "P0"),
+    ({"fact:minor", "lex:sextortion"}, {"urgent": 0.4}, "child_safety.sextortion_minor", "P0"),
+    ({"clf_alt:violent_threat"}, {"violent_threat": 0.35, "urgent": 0.45}, "violent_threat.urgent_classifier", "P0"),
+    ({"lex:threat"}, {"urgent": 0.4}, "violent_threat.threat_urgent", "P0"),
+    ({"lex:threat"}, {"urgent": 0.1}, "violent_threat.threat", "P1"),
+    ({"lex:threat", "lex:gaming"}, {"urgent": 0.9}, "other.banter", "P3"),
+    ({"clf_alt:account_security", "lex:scam"}, {"account_security": 0.5},
+     "account_security.hijacked_spreading_classifier", "P1"),
+    (set(), {"hateful": 0.4}, "hate_speech.hateful_head", "P2"),
+    ({"clf_alt:harassment"}, {"harassment": 0.3}, "fallback.harassment", "P2"),
+    ({"clf_alt:hate_speech"}, {"hate_speech": 0.3}, "", ""),  # below the hate fallback's 0.45
+]
+
+
+@pytest.mark.parametrize(("features", "scores", "winner", "priority"), SHIPPED)
+def test_shipped_classifier_rules(features: set[str], scores: dict[str, float], winner: str, priority: str) -> None:
+    rules = load_rule_set(DEFAULT_RULES_DIR, load_lexicon().groups, CLASSES, HEADS)
+    found = set(features)
+    rules.add_derived(found, "")
+    fired = rules.fired(found, scores)
+    assert ((fired[0].id, fired[0].priority.value) if fired else ("", "")) == (winner, priority)
 
 
 def test_candidate_rule_directory(tmp_path: Path) -> None:
