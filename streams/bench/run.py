@@ -58,6 +58,7 @@ class Plan:
     duration: float
     bootstrap: str
     run_dir: Path
+    workers: int = 1  # >1: that many worker processes on as many partitions (scale-out figure)
 
 
 def run(plan: Plan, say: Any = print) -> Result:
@@ -68,33 +69,43 @@ def run(plan: Plan, say: Any = print) -> Result:
         app_id=f"bench-{run_id}",
         data_dir=plan.run_dir / run_id / "worker",
         web_port=_free_port(),
+        partitions=plan.workers,
     )
     topics = Topics.for_settings(settings, load_routing())
     codec = make_codec(settings)
     asyncio.run(ensure_topics(settings, topics))
 
-    say(f"generating and preloading {plan.events:,} events into {topics.feedback} ...")
-    asyncio.run(_preload(plan.bootstrap, topics.feedback, codec, plan.events))
+    baseline_input = f"{topics.feedback}.baseline"
+    say(f"generating and preloading {plan.events:,} events into {baseline_input} ...")
+    asyncio.run(_preload(plan.bootstrap, baseline_input, codec, plan.events))
 
     say("(a) raw aiokafka passthrough ...")
-    raw_eps = asyncio.run(_aiokafka_passthrough(plan.bootstrap, topics.feedback, f"{topics.feedback}.raw-copy", codec, plan.events))
+    raw_eps = asyncio.run(_aiokafka_passthrough(plan.bootstrap, baseline_input, f"{baseline_input}.raw-copy", codec, plan.events))
     say(f"    {raw_eps:,.0f} events/s")
 
     say("(b) naive Faust passthrough ...")
-    faust_eps = _faust_passthrough(plan, topics.feedback, f"{topics.feedback}.faust-copy", run_id)
+    faust_eps = _faust_passthrough(plan, baseline_input, f"{baseline_input}.faust-copy", run_id)
     say(f"    {faust_eps:,.0f} events/s")
 
-    say("(c) Vigil pipeline ...")
-    worker = _start_worker(settings, plan.run_dir / run_id)
+    say(f"(c) Vigil pipeline, {plan.workers} worker(s), the same events ...")
+    if plan.workers == 1:  # preloaded, then one worker takes all of it
+        asyncio.run(_preload(plan.bootstrap, topics.feedback, codec, plan.events))
+        workers = _start_workers(settings, plan.run_dir / run_id, 1)
+    else:  # several workers share the input only once all have joined: then it arrives
+        workers = _start_workers(settings, plan.run_dir / run_id, plan.workers)
+        _wait_until_assigned(plan.run_dir / run_id, plan.workers)
+        asyncio.run(_preload(plan.bootstrap, topics.feedback, codec, plan.events))
     try:
         pipeline_eps = asyncio.run(_pipeline_rate(plan.bootstrap, topics.outcomes, plan.events))
         say(f"    {pipeline_eps:,.0f} events/s")
         say(f"latency at {plan.rate:,.0f} events/s for {plan.duration:.0f}s ...")
         latencies = asyncio.run(_latency(settings, topics, codec, plan.rate, plan.duration))
-        rss_mb = _peak_rss_mb(worker.pid)
+        rss_mb = max(_peak_rss_mb(worker.pid) for worker in workers)
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=60)
     p50, p99 = _percentile(latencies, 50), _percentile(latencies, 99)
     return Result(plan.events, raw_eps, faust_eps, pipeline_eps, plan.rate, p50, p99, len(latencies), rss_mb)
 
@@ -191,13 +202,29 @@ def _faust_passthrough(plan: Plan, source: str, target: str, run_id: str) -> flo
     raise RuntimeError(f"naive Faust passthrough gave no result (exit {done.returncode}): {done.stderr[-800:]}")
 
 
-def _start_worker(settings: Settings, run_dir: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
-    env.update({f"VIGIL_{k.upper()}": str(v) for k, v in settings.model_dump(mode="json").items() if v is not None})
-    env["VIGIL_LOG_LEVEL"] = "warn"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    log = (run_dir / "worker.log").open("wb")
-    return subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=env, stdout=log, stderr=log, cwd=REPO)
+def _wait_until_assigned(run_dir: Path, count: int, timeout: float = 120) -> None:
+    """Every worker has logged that it is ready, and the group has settled."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        logs = [(run_dir / f"worker-{n}.log").read_text(errors="replace") for n in range(count)]
+        if all("Worker ready" in log for log in logs):
+            time.sleep(5)
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{count} workers did not all become ready within {timeout:.0f}s (logs in {run_dir})")
+
+
+def _start_workers(settings: Settings, run_dir: Path, count: int) -> list[subprocess.Popen[bytes]]:
+    workers = []
+    for n in range(count):
+        own = settings.model_copy(update={"data_dir": settings.data_dir / str(n), "web_port": _free_port()})
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+        env.update({f"VIGIL_{k.upper()}": str(v) for k, v in own.model_dump(mode="json").items() if v is not None})
+        env["VIGIL_LOG_LEVEL"] = "info" if count > 1 else "warn"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        log = (run_dir / f"worker-{n}.log").open("wb")
+        workers.append(subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=env, stdout=log, stderr=log, cwd=REPO))
+    return workers
 
 
 async def _pipeline_rate(bootstrap: str, outcomes: str, n: int) -> float:

@@ -19,6 +19,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--events", type=int, default=100_000, help="events preloaded for the throughput runs")
     parser.add_argument("--rate", type=float, default=1000.0, help="offered events/s in the latency run")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of the latency run")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes for the pipeline (scale-out figure)")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     parser.set_defaults(func=run)
 
@@ -26,7 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
     _ensure_broker(settings.bootstrap_servers)
-    plan = Plan(args.events, args.rate, args.duration, settings.bootstrap_servers, REPO / ".run" / "bench")
+    plan = Plan(args.events, args.rate, args.duration, settings.bootstrap_servers, REPO / ".run" / "bench", args.workers)
     result = run_bench(plan, say=lambda line: print(line, file=sys.stderr, flush=True))
     print(table(result, machine()))
     if args.json:
