@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCol
 from streams import faust_tuning, routed
 from streams.agents.intake import IntakeAgent, partition_of
 from streams.agents.patterns import PatternAgent
-from streams.codecs import Codec, RegistryClient
+from streams.codecs import RECORD_TYPES, Codec, RegistryClient
 from streams.core import keys, policy
 from streams.core.clock import Clock, SystemClock
 from streams.core.engine import CaseEngine
@@ -64,7 +64,11 @@ def make_codec(settings: Settings) -> Codec:
     if settings.schema_registry_url:
         password = settings.schema_registry_password.get_secret_value() if settings.schema_registry_password else None
         registry = RegistryClient(settings.schema_registry_url, settings.schema_registry_user, password)
-    return Codec.from_settings(settings.wire_format, registry_client=registry)
+    codec = Codec.from_settings(settings.wire_format, registry_client=registry)
+    slow = sorted(set(RECORD_TYPES) - {kind.__name__ for kind in codec.compiled})
+    if slow:  # a schema version its struct does not mirror falls back to fastavro, 3-5x slower
+        log.warning("records without a compiled codec (fastavro instead): %s", ", ".join(slow))
+    return codec
 
 
 def create_app(

@@ -1,11 +1,17 @@
-"""Codec benchmark: avro-python3 (reference) vs the fastavro hot path, encode and decode apart.
+"""Codec benchmark: the schema-compiled hot path vs fastavro vs avro-python3, in one run.
 
-Both sides go struct -> bytes and bytes -> validated struct, the work an agent needs:
-the reference walks the schema to build avro-python3 datums (it has no logical types), the
-hot path is `Codec.encode` / `Codec.decode_feedback` with framing included. The breakdown
-rows show where the hot path's time goes. Best of --repeat runs; one process, one core.
+Each side goes struct -> framed bytes and framed bytes -> validated struct, the work an agent
+needs:
+  compiled      `Codec.encode` / `Codec.decode_feedback` (code generated from the schemas)
+  fastavro      the same calls on `Codec(..., compile_schemas=False)`: the previous hot path
+                (msgspec.to_builtins + schemaless_writer, schemaless_reader + msgspec.convert)
+  avro-python3  the reference: avro-python3 datums built by walking the schema
+Rows: FeedbackEvent encode, decode and round trip (decode(encode(x)), measured as one call),
+Outcome and Escalation encode, and the codec work of one report in the pipeline (one
+FeedbackEvent decode + one Outcome encode + one Escalation encode). Best of --repeat runs of
+about --seconds each; pin it to one core:
 
-    .venv/bin/python ops/bench/codec_bench.py [--record full|minimal] [--seconds 1] [--repeat 5]
+    taskset -c 0 .venv/bin/python ops/bench/codec_bench.py [--record full|minimal] [--seconds 1] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -14,22 +20,22 @@ import argparse
 import os
 import sys
 import time
-from io import BytesIO
 from pathlib import Path
 from typing import Callable
 
 import msgspec
-from fastavro import schemaless_reader, schemaless_writer
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "unit" / "contracts"))
 
-from contract_samples import FULL_FEEDBACK, MINIMAL_FEEDBACK  # noqa: E402
+from contract_samples import FULL_ESCALATION, FULL_FEEDBACK, FULL_OUTCOME, MINIMAL_FEEDBACK  # noqa: E402
 
 from streams.codecs import Codec, SchemaCatalog, WireFormat  # noqa: E402
 from streams.codecs import reference  # noqa: E402
-from streams.codecs.fast import _BUILTINS, read_datum  # noqa: E402
-from streams.core.report import FeedbackEvent, from_mapping, validate  # noqa: E402
+from streams.codecs.wire import frame_single_object  # noqa: E402
+from streams.core.report import FeedbackEvent, validate  # noqa: E402
+
+SIDES = ("compiled", "fastavro", "avro-python3")
 
 
 def per_second(fn: Callable[[], object], seconds: float, repeat: int) -> float:
@@ -53,60 +59,67 @@ def per_second(fn: Callable[[], object], seconds: float, repeat: int) -> float:
     return best
 
 
+class Reference:
+    """avro-python3 behind the same calls as Codec (single-object framing included)."""
+
+    def __init__(self, catalog: SchemaCatalog) -> None:
+        self.catalog = catalog
+
+    def encode(self, record: msgspec.Struct) -> bytes:
+        version = self.catalog.latest(type(record).__name__)
+        return frame_single_object(version.fingerprint_bytes, reference.encode_body(version, record))
+
+    def decode_feedback(self, raw: bytes) -> FeedbackEvent:
+        version = self.catalog.latest("FeedbackEvent")
+        return validate(reference.decode_body(version, version, raw[10:], FeedbackEvent))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--record", choices=["full", "minimal"], default="full")
+    parser.add_argument("--record", choices=["full", "minimal"], default="full", help="which FeedbackEvent sample")
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
+    if hasattr(os, "sched_setaffinity"):  # one core even without taskset
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
 
     event = FULL_FEEDBACK if args.record == "full" else MINIMAL_FEEDBACK
     catalog = SchemaCatalog.load()
-    version = catalog.latest("FeedbackEvent")
-    codec = Codec(WireFormat.SINGLE_OBJECT, catalog)
-    json_codec = Codec(WireFormat.JSON, catalog)
-    raw = codec.encode(event)
-    body = reference.encode_body(version, event)
-    assert raw[10:] == body and codec.decode_feedback(raw) == event
-    assert validate(reference.decode_body(version, version, body, FeedbackEvent)) == event
-    datum = read_datum(raw, 10, version, version)
-    built = msgspec.to_builtins(event, builtin_types=_BUILTINS)
-    json_raw = json_codec.encode(event)
+    codecs = {
+        "compiled": Codec(WireFormat.SINGLE_OBJECT, catalog),
+        "fastavro": Codec(WireFormat.SINGLE_OBJECT, catalog, compile_schemas=False),
+        "avro-python3": Reference(catalog),
+    }
+    compiled = codecs["compiled"]
+    assert isinstance(compiled, Codec) and FeedbackEvent in compiled.compiled
+    for record in (event, FULL_OUTCOME, FULL_ESCALATION):  # all three write the same bytes
+        assert len({codec.encode(record) for codec in codecs.values()}) == 1, type(record).__name__
+    raw = compiled.encode(event)
+    assert all(codec.decode_feedback(raw) == event for codec in codecs.values())
 
-    def fast_write() -> bytes:
-        out = BytesIO()
-        schemaless_writer(out, version.fast, built)
-        return out.getvalue()
+    def rows(codec: Codec | Reference) -> dict[str, Callable[[], object]]:
+        return {
+            f"FeedbackEvent ({args.record}) encode": lambda: codec.encode(event),
+            f"FeedbackEvent ({args.record}) decode": lambda: codec.decode_feedback(raw),
+            f"FeedbackEvent ({args.record}) round trip": lambda: codec.decode_feedback(codec.encode(event)),
+            "Outcome (full) encode": lambda: codec.encode(FULL_OUTCOME),
+            "Escalation (full) encode": lambda: codec.encode(FULL_ESCALATION),
+        }
 
-    rows: list[tuple[str, Callable[[], object]]] = [
-        ("avro-python3 encode (struct -> bytes)", lambda: reference.encode_body(version, event)),
-        ("avro-python3 decode (bytes -> struct)", lambda: validate(reference.decode_body(version, version, body, FeedbackEvent))),
-        ("hot path encode  Codec.encode", lambda: codec.encode(event)),
-        ("hot path decode  Codec.decode_feedback", lambda: codec.decode_feedback(raw)),
-        ("  msgspec.to_builtins(struct)", lambda: msgspec.to_builtins(event, builtin_types=_BUILTINS)),
-        ("  fastavro schemaless_writer", fast_write),
-        ("  fastavro schemaless_reader", lambda: schemaless_reader(BytesIO(body), version.fast, None)),
-        ("  from_mapping (convert+validate)", lambda: from_mapping(datum)),
-        ("json encode  Codec.encode", lambda: json_codec.encode(event)),
-        ("json decode  Codec.decode_feedback", lambda: codec.decode_feedback(json_raw)),
-    ]
-    print(f"FeedbackEvent ({args.record}): {len(raw)} bytes single-object, {len(json_raw)} bytes JSON; "
-          f"best of {args.repeat} x ~{args.seconds:g}s, Python {sys.version.split()[0]}")
-    print(f"{'':42s} {'records/s':>12s} {'us/record':>10s}")
-    rates: dict[str, float] = {}
-    for name, fn in rows:
-        rate = per_second(fn, args.seconds, args.repeat)
-        rates[name] = rate
-        print(f"{name:42s} {rate:12,.0f} {1e6 / rate:10.2f}")
-    for side in ("avro-python3", "hot path"):
-        enc = next(v for k, v in rates.items() if k.startswith(side) and "encode" in k)
-        dec = next(v for k, v in rates.items() if k.startswith(side) and "decode" in k)
-        print(f"{side + ' encode+decode (round trips)':42s} {1 / (1 / enc + 1 / dec):12,.0f}")
-    speedup_enc = rates["hot path encode  Codec.encode"] / rates["avro-python3 encode (struct -> bytes)"]
-    speedup_dec = rates["hot path decode  Codec.decode_feedback"] / rates["avro-python3 decode (bytes -> struct)"]
-    print(f"hot path vs avro-python3: encode x{speedup_enc:.1f}, decode x{speedup_dec:.1f}")
+    sizes = ", ".join(f"{type(r).__name__} {len(compiled.encode(r))}" for r in (event, FULL_OUTCOME, FULL_ESCALATION))
+    print(f"single-object bytes: {sizes}; best of {args.repeat} x ~{args.seconds:g}s, Python {sys.version.split()[0]}")
+    print(f"{'records/s (us/record)':42s}" + "".join(f"{side:>22s}" for side in SIDES) + f"{'compiled/fastavro':>19s}")
+    rates: dict[str, dict[str, float]] = {}
+    for side in SIDES:
+        for name, fn in rows(codecs[side]).items():
+            rates.setdefault(name, {})[side] = per_second(fn, args.seconds, args.repeat)
+    for name, by_side in rates.items():
+        cells = "".join(f"{by_side[side]:>12,.0f} ({1e6 / by_side[side]:6.2f})" for side in SIDES)
+        print(f"{name:42s}{cells}{by_side['compiled'] / by_side['fastavro']:>18.1f}x")
+    names = list(rates)
+    pipeline = {side: sum(1e6 / rates[n][side] for n in (names[1], names[3], names[4])) for side in SIDES}
+    cells = "".join(f"{pipeline[side]:>19.2f} us" for side in SIDES)
+    print(f"{'per report: decode + Outcome + Escalation':42s}{cells}{pipeline['fastavro'] / pipeline['compiled']:>18.1f}x")
     return 0
 
 

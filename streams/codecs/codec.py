@@ -10,21 +10,29 @@ bytes. Decoding raises `InvalidEvent` and nothing else, whatever the bytes: its 
 what a dead-letter dashboard counts, its detail is one line that says what to fix.
 `RegistryOutage` (an InvalidEvent with reason processing_error) means the registry could
 not be asked: the record is not at fault and is worth retrying.
+
+Avro bodies are written, and read when the writer used the reader's own schema version, by
+code compiled from that schema (streams/codecs/compiled.py); fastavro resolves records of
+other writer versions, and handles any record the compiler does not (`Codec.compiled` says
+which are compiled).
 """
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 import msgspec
 from fastavro.read import SchemaResolutionError
 
 from streams.codecs.catalog import DEFAULT_SCHEMAS_DIR, SchemaCatalog, SchemaFileError, SchemaVersion, parse_schema_text
+from streams.codecs.compiled import BadIndex, CompiledCodec, Decoder, Encoder, Malformed, Unsupported, compile_codec
 from streams.codecs.fast import FastWriter, TrailingBytes, read_datum
 from streams.codecs.registry import RegistryClient, RegistryError, RegistryUnavailable
 from streams.codecs.wire import (
     CONFLUENT_MAGIC,
+    SINGLE_OBJECT_HEADER,
     SINGLE_OBJECT_MAGIC,
     Frame,
     FramingError,
@@ -35,7 +43,7 @@ from streams.codecs.wire import (
 from streams.core.escalation import Escalation, EscalationUpdate
 from streams.core.outcome import DeadLetter, Outcome
 from streams.core.patterns.alert import PatternAlert
-from streams.core.report import DeadLetterReason, FeedbackEvent, InvalidEvent, from_mapping, parse_json
+from streams.core.report import DeadLetterReason, FeedbackEvent, InvalidEvent, from_mapping, parse_json, validate
 
 T = TypeVar("T", bound=msgspec.Struct)
 Reason = DeadLetterReason
@@ -43,6 +51,10 @@ Reason = DeadLetterReason
 RECORD_TYPES: dict[str, type[msgspec.Struct]] = {
     cls.__name__: cls for cls in (FeedbackEvent, Escalation, EscalationUpdate, PatternAlert, Outcome, DeadLetter)
 }
+# Checks beyond types that decoding a record must apply, as from_mapping does for JSON and fastavro.
+_CHECKS: dict[type, Callable[[Any], Any]] = {FeedbackEvent: validate}
+# What a struct's values can raise when they do not fit its schema (compiled or fastavro writer).
+_ENCODE_ERRORS = (ValueError, TypeError, OverflowError, KeyError, AttributeError, struct.error)
 # Kafka's default message size limit; FeedbackEvent text alone is capped at 64 KiB.
 MAX_RECORD_BYTES = 1024 * 1024
 
@@ -66,7 +78,10 @@ class Codec:
         format: WireFormat,
         catalog: SchemaCatalog,
         registry: RegistryClient | None = None,
+        *,
+        compile_schemas: bool = True,
     ) -> None:
+        """`compile_schemas=False` keeps every record on fastavro (to compare, or to rule the compiled code out)."""
         if format is WireFormat.CONFLUENT and registry is None:
             raise ValueError("wire format `confluent` needs a schema registry URL; set one or use `single_object`")
         self.format = format
@@ -74,8 +89,17 @@ class Codec:
         self.registry = registry
         known = [(cls, catalog.latest(name)) for name, cls in RECORD_TYPES.items() if name in catalog.names]
         self._readers: dict[type, SchemaVersion] = dict(known)
-        self._writers = {cls: FastWriter(version) for cls, version in known}
-        self._headers = {cls: self._header(version) for cls, version in known}
+        self._compiled = {
+            cls: compiled for cls, version in known if compile_schemas and (compiled := _compiled(version, cls)) is not None
+        }
+        self._writers: dict[type, tuple[Encoder, bytes]] = {
+            cls: (self._encoder(cls, version), self._header(version)) for cls, version in known
+        }
+        # A single-object record written with the reader's own schema skips the frame lookup.
+        self._own_frames: dict[type, tuple[bytes, Decoder, Callable[[Any], Any] | None]] = {
+            cls: (SINGLE_OBJECT_MAGIC + self._readers[cls].fingerprint_bytes, compiled.decode, _CHECKS.get(cls))
+            for cls, compiled in self._compiled.items()
+        }
         self._json_decoders = {cls: msgspec.json.Decoder(cls) for cls, _ in known}
         self._registered: dict[int, SchemaVersion] = {}
 
@@ -88,24 +112,39 @@ class Codec:
     ) -> Codec:
         return cls(WireFormat(format), SchemaCatalog.load(schemas_dir), registry_client)
 
+    @property
+    def compiled(self) -> frozenset[type[msgspec.Struct]]:
+        """Record types encoded and decoded by compiled code (the others use fastavro)."""
+        return frozenset(self._compiled)
+
     def encode(self, record: msgspec.Struct) -> bytes:
-        cls = type(record)
         if self.format is WireFormat.JSON:
             return msgspec.json.encode(record)
-        writer = self._writers.get(cls)
+        writer = self._writers.get(type(record))
         if writer is None:
-            raise TypeError(f"no schema for {cls.__name__}; known records: {', '.join(RECORD_TYPES)}")
+            raise TypeError(f"no schema for {type(record).__name__}; known records: {', '.join(RECORD_TYPES)}")
+        write, header = writer
         try:
-            body = writer.body(record)
-        except (ValueError, TypeError, OverflowError, KeyError, AttributeError) as exc:
-            raise EncodeError(f"cannot encode {cls.__name__} with {writer.version.label}: {exc}") from None
-        return self._headers[cls] + body
+            return write(record, header)
+        except _ENCODE_ERRORS as exc:
+            cls = type(record)
+            raise EncodeError(f"cannot encode {cls.__name__} with {self._readers[cls].label}: {exc}") from None
 
     def decode_feedback(self, raw: bytes) -> FeedbackEvent:
         return self.decode(raw, FeedbackEvent)
 
     def decode(self, raw: bytes, struct_type: type[T]) -> T:
         """Decode any wire format into `struct_type`; raises InvalidEvent, never anything else."""
+        own = self._own_frames.get(struct_type)
+        if own is not None and type(raw) is bytes and raw.startswith(own[0]) and len(raw) <= MAX_RECORD_BYTES:
+            _, read, check = own  # the hot path: no frame parsing, no schema lookup
+            try:
+                record = read(raw, SINGLE_OBJECT_HEADER)
+                return record if check is None else check(record)
+            except InvalidEvent:
+                raise
+            except Exception as exc:  # noqa: BLE001 - mapped as on the general path
+                raise _decode_failure(_bad_body(exc, self._readers[struct_type]), raw) from exc
         if struct_type not in self._readers:
             raise TypeError(f"no schema for {struct_type.__name__}; known records: {', '.join(RECORD_TYPES)}")
         try:
@@ -113,9 +152,7 @@ class Codec:
         except InvalidEvent:
             raise
         except Exception as exc:  # noqa: BLE001 - one bad record must not stop a stream
-            raise InvalidEvent(
-                Reason.PROCESSING_ERROR, f"decoder bug on a {len(raw or b'')}-byte record: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise _decode_failure(exc, raw) from exc
 
     def writer_schema(self, struct_type: type[msgspec.Struct]) -> SchemaVersion:
         return self._readers[struct_type]
@@ -139,6 +176,9 @@ class Codec:
             raise InvalidEvent(
                 Reason.WRONG_SCHEMA, f"record is a {writer.fullname} ({writer.label}), expected {reader.fullname}"
             )
+        compiled = self._compiled.get(struct_type)
+        if compiled is not None and writer.fingerprint == reader.fingerprint:
+            return _checked(_read_compiled(compiled, raw, frame.body_offset, writer), struct_type)
         return _to_struct(_read(raw, frame.body_offset, writer, reader), struct_type)
 
     def _writer_for(self, frame: Frame) -> SchemaVersion:
@@ -187,6 +227,13 @@ class Codec:
         except UnicodeDecodeError as exc:  # msgspec raises it for bad UTF-8 inside strings
             raise InvalidEvent(Reason.INVALID_JSON, f"not valid UTF-8 at byte {exc.start}") from None
 
+    def _encoder(self, cls: type[msgspec.Struct], version: SchemaVersion) -> Encoder:
+        compiled = self._compiled.get(cls)
+        if compiled is not None:
+            return compiled.encode
+        writer = FastWriter(version)
+        return lambda record, header: header + writer.body(record)
+
     def _header(self, version: SchemaVersion) -> bytes:
         if self.format is WireFormat.SINGLE_OBJECT:
             return SINGLE_OBJECT_MAGIC + version.fingerprint_bytes
@@ -197,22 +244,56 @@ class Codec:
         return b""
 
 
+def _decode_failure(exc: Exception, raw: Any) -> InvalidEvent:
+    """What decoding raised, as an InvalidEvent: bad bytes as such, anything else as a decoder bug."""
+    if isinstance(exc, InvalidEvent):
+        return exc
+    return InvalidEvent(
+        Reason.PROCESSING_ERROR, f"decoder bug on a {len(raw or b'')}-byte record: {type(exc).__name__}: {exc}"
+    )
+
+
+def _compiled(version: SchemaVersion, struct_type: type[msgspec.Struct]) -> CompiledCodec | None:
+    try:
+        return compile_codec(version, struct_type)
+    except Unsupported:
+        return None  # fastavro reads and writes it; `Codec.compiled` shows which
+
+
 def _read(raw: bytes, offset: int, writer: SchemaVersion, reader: SchemaVersion) -> dict[str, Any]:
-    where = f"{writer.name} ({writer.label})"
     try:
         return read_datum(raw, offset, writer, reader)
-    except TrailingBytes as exc:
-        raise InvalidEvent(Reason.UNDECODABLE, f"{exc}; wrong schema or corrupted bytes") from None
-    except EOFError:
-        raise InvalidEvent(Reason.UNDECODABLE, f"Avro body of {where} is truncated") from None
-    except UnicodeDecodeError:
-        raise InvalidEvent(Reason.INVALID_FIELD, f"a string in {where} is not valid UTF-8") from None
-    except IndexError:
-        raise InvalidEvent(Reason.UNDECODABLE, f"an enum or union index in {where} is out of range; corrupted bytes?") from None
-    except SchemaResolutionError as exc:
-        raise _unresolvable(exc, writer, reader) from None
-    except (OverflowError, ValueError) as exc:
-        raise InvalidEvent(Reason.INVALID_FIELD, f"a value in {where} is out of range ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - mapped below, or re-raised as it is
+        raise _bad_body(exc, writer, reader) from None
+
+
+def _read_compiled(compiled: CompiledCodec, raw: bytes, offset: int, writer: SchemaVersion) -> msgspec.Struct:
+    try:
+        return compiled.decode(raw, offset)
+    except Exception as exc:  # noqa: BLE001 - mapped below, or re-raised as it is
+        raise _bad_body(exc, writer) from None
+
+
+def _bad_body(exc: Exception, writer: SchemaVersion, reader: SchemaVersion | None = None) -> Exception:
+    """The InvalidEvent for what a body reader raised on bad bytes; any other exception itself."""
+    where = f"{writer.name} ({writer.label})"
+    if isinstance(exc, TrailingBytes):
+        return InvalidEvent(Reason.UNDECODABLE, f"{exc}; wrong schema or corrupted bytes")
+    if isinstance(exc, EOFError):
+        return InvalidEvent(Reason.UNDECODABLE, f"Avro body of {where} is truncated")
+    if isinstance(exc, UnicodeDecodeError):
+        return InvalidEvent(Reason.INVALID_FIELD, f"a string in {where} is not valid UTF-8")
+    if isinstance(exc, BadIndex):  # the compiled reader says which
+        return InvalidEvent(Reason.UNDECODABLE, f"an enum or union index in {where} is out of range ({exc}); corrupted bytes?")
+    if isinstance(exc, IndexError):
+        return InvalidEvent(Reason.UNDECODABLE, f"an enum or union index in {where} is out of range; corrupted bytes?")
+    if isinstance(exc, SchemaResolutionError):
+        return _unresolvable(exc, writer, reader or writer)
+    if isinstance(exc, Malformed):
+        return InvalidEvent(Reason.UNDECODABLE, f"Avro body of {where} is corrupted: {exc}")
+    if isinstance(exc, (OverflowError, ValueError)):
+        return InvalidEvent(Reason.INVALID_FIELD, f"a value in {where} is out of range ({exc})")
+    return exc
 
 
 def _unresolvable(exc: SchemaResolutionError, writer: SchemaVersion, reader: SchemaVersion) -> InvalidEvent:
@@ -224,6 +305,11 @@ def _unresolvable(exc: SchemaResolutionError, writer: SchemaVersion, reader: Sch
     else:
         reason = Reason.WRONG_SCHEMA
     return InvalidEvent(reason, f"{writer.label} cannot be read as {reader.label}: {message}")
+
+
+def _checked(record: Any, struct_type: type[T]) -> T:
+    check = _CHECKS.get(struct_type)
+    return record if check is None else check(record)
 
 
 def _to_struct(datum: dict[str, Any], struct_type: type[T]) -> T:

@@ -1,4 +1,7 @@
-"""The hot path: fastavro reading and writing schemaless Avro bodies for msgspec structs.
+"""fastavro reading and writing schemaless Avro bodies for msgspec structs.
+
+Codec uses it to resolve records written with another schema version than the reader's, and
+for any record the schema compiler (compiled.py, the hot path) does not handle.
 
 A struct becomes an Avro datum with one C call (msgspec.to_builtins keeps datetimes and
 bytes for fastavro's logical types); fields left out because they hold their default are
