@@ -140,8 +140,12 @@ def create_app(
         feed=feed,
         on_report=lambda processed, partition: _count(counter, processed),
     )
+    pattern_table = ChangeloggedTable(
+        app.Table("patterns", key_type=bytes, value_type=bytes, partitions=1), outbox, partition=lambda: 0
+    )
+    outbox.on_delivered(pattern_table.changelog, pattern_table.remember_delivered)
     pattern_agent = PatternAgent(
-        table=app.Table("patterns", key_type=bytes, value_type=bytes, partitions=1),
+        table=pattern_table,
         config=pattern_config,
         publisher=publisher,
         metrics=metrics,

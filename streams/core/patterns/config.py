@@ -105,6 +105,9 @@ class PatternConfig:
     max_samples: int = 10
     bucket_s: Mapping[Facet, int] = field(default_factory=_default_buckets)
     idle_ttl_s: Mapping[Facet, int] = field(default_factory=_default_idle_ttl)
+    # Memory bound: beyond this many keys in one facet, the least recently seen idle keys are
+    # forgotten early (a burst of many distinct subjects or reporters in little event time).
+    max_keys_per_facet: int = 50_000
     spike: SpikeConfig = SpikeConfig()
     regression: RegressionConfig = RegressionConfig()
     near_duplicate: ThresholdConfig = ThresholdConfig(3600, 10, 5)

@@ -11,6 +11,8 @@ their facet's idle_ttl are forgotten. It serializes whole (`snapshot`) or per ke
 
 from __future__ import annotations
 
+import itertools
+
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -118,7 +120,14 @@ class PatternDetector:
         if closed is not None and d.bucket < closed:
             meta.late_reports += d.count if counted else 0
         key = state_key(d.key)
-        state = self._keys[facet].get(key) or self._new_key(facet, key, d)
+        keys = self._keys[facet]
+        state = keys.pop(key, None)  # re-inserted below: dict order is least recently seen first
+        if state is None:
+            state = self._new_key(facet, key, d)
+        else:
+            keys[key] = state
+        if len(keys) > self._config.max_keys_per_facet:
+            self._evict(facet)
         _merge_bucket(state, d, self._config.sketch_size, self._config.samples_per_bucket)
         if state.baseline is not None and d.bucket < state.baseline.at:
             bl.add(state.baseline, len(d.incidents) or d.count)  # past learning: learn it now
@@ -301,6 +310,14 @@ class PatternDetector:
                     self._forget(facet, key)
         self._meta.peer_mean = self._peer_mean(now)
 
+    def _evict(self, facet: Facet) -> None:
+        """Forget the least recently seen keys that have no open pattern, down to the cap."""
+        keys = self._keys[facet]
+        excess = len(keys) - self._config.max_keys_per_facet
+        oldest = itertools.islice(keys.items(), excess + 100)  # open patterns are few
+        for key in [k for k, state in oldest if not state.open][:excess]:
+            self._forget(facet, key)
+
     def _forget(self, facet: Facet, key: str) -> None:
         del self._keys[facet][key]
         self._dirty[facet].pop(key, None)
@@ -328,7 +345,8 @@ class PatternDetector:
 
     def snapshot(self) -> bytes:
         """The whole state as msgpack; `PatternDetector.restore` reads it back."""
-        keys = {str(f): dict(states) for f, states in self._keys.items()}
+        # sorted: key order in memory follows recency (for eviction), the snapshot should not
+        keys = {str(f): dict(sorted(states.items())) for f, states in self._keys.items()}
         return _encoder.encode(DetectorSnapshot(meta=self._meta, keys=keys))
 
     @classmethod

@@ -136,3 +136,15 @@ def test_a_quiet_stream_still_resolves_open_patterns_when_advanced() -> None:
     resolved = [a for a in detector.advance(at(240)) if a.status is AlertStatus.RESOLVED]
     assert {a.kind for a in resolved} == {PatternKind.SPIKE}
     assert not [p for p in detector.open_patterns() if p[0] is Facet.CATEGORY_REGION]
+
+
+def test_memory_is_bounded_by_forgetting_the_least_recently_seen_keys() -> None:
+    from dataclasses import replace
+
+    cfg = replace(config(), max_keys_per_facet=50)
+    counter, detector = PatternCounter(cfg), PatternDetector(cfg)
+    for o in traffic():
+        counter.observe(o)
+        detector.apply(counter.drain())
+    reporters = detector.stats()["keys_reporter"]
+    assert 0 < reporters <= 50
