@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     schema_registry_password: SecretStr | None = None
 
     store: str = "rocksdb://"
+    rocksdb_cache_mb: int = Field(64, ge=1, description="block cache per table (RocksDB)")
     data_dir: Path = Path(".run/worker")
     web_host: str = "127.0.0.1"
     web_port: int = 6066
