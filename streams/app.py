@@ -2,6 +2,11 @@
 
 `create_app(settings)` is the only place that knows how the parts fit; everything it builds
 is passed down explicitly (no module-level app, no settings read inline).
+
+A worker plays one or both roles (VIGIL_ROLE): `intake` (reports, updates, timers, cases)
+and `patterns` (window counts in, pattern alerts out). One process runs both by default;
+in production the pattern detector runs in a process of its own, so its periodic bursts of
+work (judging every window at a bucket end) never sit in front of an urgent report.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from streams.core import keys, policy
 from streams.core.clock import Clock, SystemClock
 from streams.core.engine import CaseEngine
 from streams.core.intake import Intake, Processed
-from streams.core.patterns import PatternConfig, PatternCounter, encode_deltas
+from streams.core.patterns import PatternAlert, PatternConfig, PatternCounter, encode_deltas
 from streams.core.patterns.observation import observation_of
 from streams.core.queues import OpenQueues
 from streams.core.routing import Routing, load_routing
@@ -36,12 +41,14 @@ from streams.faust_metrics import FaustMonitorCollector
 from streams.metrics import Metrics
 from streams.outbox import ChangeloggedTable, Outbox
 from streams.publisher import Publisher, delivery_failed
-from streams.settings import Settings
+from streams.settings import Role, Settings
 from streams.topics import Topics
 from streams.web import console
 from streams.web.feed import ConsoleFeed
 
 log = logging.getLogger(__name__)
+
+DELTAS_PER_RECORD = 1000  # a delta is at most a few hundred bytes (sketches of 32 hashes)
 
 
 @dataclass
@@ -52,11 +59,13 @@ class Vigil:
     routing: Routing
     metrics: Metrics
     codec: Codec
-    engine: CaseEngine
+    publisher: Publisher
+    feed: ConsoleFeed
     schedule: SlaSchedule
     queues: OpenQueues
-    intake_agent: IntakeAgent
-    feed: ConsoleFeed
+    engine: CaseEngine | None = None  # intake role
+    intake_agent: IntakeAgent | None = None  # intake role
+    pattern_agent: PatternAgent | None = None  # patterns role
 
 
 def make_codec(settings: Settings) -> Codec:
@@ -95,8 +104,37 @@ def create_app(
     registry = registry or CollectorRegistry()
     routing = load_routing(settings.rules_dir)
     topics = Topics.for_settings(settings, routing)
-    app = faust.App(
-        settings.app_id,
+    app = _faust_app(settings)
+    metrics = Metrics(registry)
+    ProcessCollector(registry=registry)  # process_* series: restarts, memory, CPU
+    registry.register(FaustMonitorCollector(app))
+    _metrics_page(app, registry)
+    # Faust's own aiokafka producer: the one Faust flushes before committing offsets.
+    outbox = Outbox(
+        producer=lambda: app.producer._ensure_producer(),
+        on_error=delivery_failed(metrics, stop=lambda exc: asyncio.ensure_future(app.crash(exc))),
+    )
+    codec = make_codec(settings)
+    schedule, queues = SlaSchedule(), OpenQueues()
+    vigil = Vigil(
+        settings, app, topics, routing, metrics, codec, Publisher(outbox, codec, topics),
+        ConsoleFeed(clock, queues, schedule), schedule, queues,
+    )
+    if settings.role in (Role.ALL, Role.INTAKE):
+        _intake_role(vigil, outbox, clock, triager or load_triage(settings.rules_dir))
+    if settings.role in (Role.ALL, Role.PATTERNS):
+        _patterns_role(vigil, outbox, clock)
+    if settings.role is Role.INTAKE:
+        _alerts_to_console(vigil)
+    return vigil
+
+
+def _faust_app(settings: Settings) -> faust.App:
+    # A patterns-only worker is its own consumer group: Faust assigns every subscribed topic
+    # to every member of a group, and it reads only the pattern counts.
+    app_id = f"{settings.app_id}-patterns" if settings.role is Role.PATTERNS else settings.app_id
+    return faust.App(
+        app_id,
         broker=settings.broker_url,
         store=settings.store,
         datadir=str(settings.data_dir),
@@ -115,68 +153,68 @@ def create_app(
         consumer_auto_offset_reset="earliest",
         topic_disable_leader=True,
     )
-    metrics = Metrics(registry)
-    ProcessCollector(registry=registry)  # process_* series: restarts, memory, CPU
-    registry.register(FaustMonitorCollector(app))
-    _metrics_page(app, registry)
 
-    def table(name: str, global_: bool = False, partitions: int = settings.partitions) -> Any:
-        factory = app.GlobalTable if global_ else app.Table
-        return factory(name, key_type=bytes, value_type=bytes, partitions=partitions, options=rocksdb_options(settings))
 
-    # Faust's own aiokafka producer: the one Faust flushes before committing offsets.
-    outbox = Outbox(
-        producer=lambda: app.producer._ensure_producer(),
-        on_error=delivery_failed(metrics, stop=lambda exc: asyncio.ensure_future(app.crash(exc))),
-    )
-    cases = ChangeloggedTable(table("cases"), outbox, partition=lambda: intake_agent.partition)
+def _table(vigil: Vigil, name: str, global_: bool = False, partitions: int | None = None) -> Any:
+    factory = vigil.app.GlobalTable if global_ else vigil.app.Table
+    partitions = partitions or vigil.settings.partitions
+    return factory(name, key_type=bytes, value_type=bytes, partitions=partitions, options=rocksdb_options(vigil.settings))
+
+
+def _intake_role(vigil: Vigil, outbox: Outbox, clock: Clock, triager: Triager) -> None:
+    settings, app = vigil.settings, vigil.app
+    cases = ChangeloggedTable(_table(vigil, "cases"), outbox, partition=lambda: agent.partition)
     outbox.on_delivered(cases.changelog, cases.remember_delivered)
-    state = EngineState.over(cases, table("reporter-rejections", global_=True))
-    engine = CaseEngine(state, routing, settings.engine_config())
-    codec = make_codec(settings)
-    schedule = SlaSchedule()
-    queues = OpenQueues()
-    feed = ConsoleFeed(clock, queues, schedule)
-    publisher = Publisher(outbox, codec, topics)
-    pattern_config = PatternConfig()
-    counter = PatternCounter(pattern_config)
-    intake_agent = IntakeAgent(
-        topics=topics,
+    vigil.engine = CaseEngine(EngineState.over(cases, _table(vigil, "reporter-rejections", global_=True)),
+                              vigil.routing, settings.engine_config())
+    counter = PatternCounter(PatternConfig())
+    agent = IntakeAgent(
+        topics=vigil.topics,
         partitions=settings.partitions,
-        codec=codec,
-        intake=Intake(triager or load_triage(settings.rules_dir), engine),
-        publisher=publisher,
-        metrics=metrics,
-        schedule=schedule,
-        queues=queues,
+        codec=vigil.codec,
+        intake=Intake(triager, vigil.engine),
+        publisher=vigil.publisher,
+        metrics=vigil.metrics,
+        schedule=vigil.schedule,
+        queues=vigil.queues,
         clock=clock,
-        feed=feed,
+        feed=vigil.feed,
         on_report=lambda processed, partition: _count(counter, processed),
     )
-    pattern_table = ChangeloggedTable(
-        table("patterns", partitions=1), outbox, partition=lambda: 0
-    )
-    outbox.on_delivered(pattern_table.changelog, pattern_table.remember_delivered)
-    pattern_agent = PatternAgent(
-        table=pattern_table,
-        config=pattern_config,
-        publisher=publisher,
-        metrics=metrics,
-        feed=feed,
-        clock=clock,
-    )
-    app.agent(app.topic(topics.pattern_counts, key_type=bytes, value_type=bytes, partitions=1), name="vigil.patterns")(
-        pattern_agent
-    )
-    inputs = app.topic(*topics.inputs, key_type=bytes, value_type=bytes, partitions=settings.partitions)
+    vigil.intake_agent = agent
+    inputs = app.topic(*vigil.topics.inputs, key_type=bytes, value_type=bytes, partitions=settings.partitions)
     app.agent(inputs, name="vigil.intake", concurrency=1)(
-        partial(intake_agent, batch_size=settings.batch_size, batch_wait=settings.batch_wait_s)
+        partial(agent, batch_size=settings.batch_size, batch_wait=settings.batch_wait_s)
     )
-    vigil = Vigil(settings, app, topics, routing, metrics, codec, engine, schedule, queues, intake_agent, feed)
-    _timers(vigil, publisher, clock)
-    _pattern_timers(app, counter, pattern_agent, publisher)
+    _intake_timers(vigil, clock)
+    _count_timer(vigil, counter)
     console.register(vigil)
-    return vigil
+
+
+def _patterns_role(vigil: Vigil, outbox: Outbox, clock: Clock) -> None:
+    table = ChangeloggedTable(_table(vigil, "patterns", partitions=1), outbox, partition=lambda: 0)
+    outbox.on_delivered(table.changelog, table.remember_delivered)
+    agent = PatternAgent(
+        table=table, config=PatternConfig(), publisher=vigil.publisher, metrics=vigil.metrics, feed=vigil.feed, clock=clock
+    )
+    vigil.pattern_agent = agent
+    counts = vigil.app.topic(vigil.topics.pattern_counts, key_type=bytes, value_type=bytes, partitions=1)
+    vigil.app.agent(counts, name="vigil.patterns")(agent)
+
+    @vigil.app.on_rebalance_complete.connect
+    async def _on_rebalance(sender: Any, **kwargs: Any) -> None:
+        agent.forget()
+
+
+def _alerts_to_console(vigil: Vigil) -> None:
+    """An intake-only worker still shows pattern alerts on its console: it reads what the
+    pattern worker published (no consumer-group state: every intake worker sees them all)."""
+    alerts = vigil.app.topic(vigil.topics.patterns, key_type=bytes, value_type=bytes, acks=False)
+
+    @vigil.app.agent(alerts, name="vigil.console-alerts")
+    async def show(stream: Any) -> None:
+        async for raw in stream:
+            vigil.feed.pattern(vigil.codec.decode(raw, PatternAlert))
 
 
 def _metrics_page(app: faust.App, registry: CollectorRegistry) -> None:
@@ -186,8 +224,8 @@ def _metrics_page(app: faust.App, registry: CollectorRegistry) -> None:
         return Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-def _timers(vigil: Vigil, publisher: Publisher, clock: Clock) -> None:
-    app, settings, topics = vigil.app, vigil.settings, vigil.topics
+def _intake_timers(vigil: Vigil, clock: Clock) -> None:
+    app, settings, topics, publisher = vigil.app, vigil.settings, vigil.topics, vigil.publisher
     rebuilt = {"needed": True}
 
     @app.on_rebalance_complete.connect
@@ -233,21 +271,14 @@ def _count(counter: PatternCounter, processed: Processed) -> None:
             counter.observe(observation)
 
 
-DELTAS_PER_RECORD = 1000  # a delta is at most a few hundred bytes (sketches of 32 hashes)
-
-
-def _pattern_timers(app: faust.App, counter: PatternCounter, agent: PatternAgent, publisher: Publisher) -> None:
-    @app.on_rebalance_complete.connect
-    async def _on_rebalance(sender: Any, **kwargs: Any) -> None:
-        agent.forget()
-
-    @app.timer(1.0, name="vigil.pattern-counts")
+def _count_timer(vigil: Vigil, counter: PatternCounter) -> None:
+    @vigil.app.timer(1.0, name="vigil.pattern-counts")
     async def send_counts() -> None:
         # Sent even when empty: the pattern agent's clock for closing windows in quiet hours.
         deltas = counter.drain()
         for start in range(0, max(len(deltas), 1), DELTAS_PER_RECORD):  # records stay far below 1 MB
-            publisher.pattern_counts(encode_deltas(deltas[start : start + DELTAS_PER_RECORD]))
-        await publisher.flush()
+            vigil.publisher.pattern_counts(encode_deltas(deltas[start : start + DELTAS_PER_RECORD]))
+        await vigil.publisher.flush()
 
 
 def _rebuild_in_memory_views(vigil: Vigil) -> None:
@@ -255,6 +286,7 @@ def _rebuild_in_memory_views(vigil: Vigil) -> None:
 
     Synchronous on purpose: no other coroutine runs while the views are rebuilt.
     """
+    assert vigil.engine is not None
     vigil.schedule.clear()
     open_cases = []
     for _, case in vigil.engine.state.cases.items():
@@ -263,4 +295,3 @@ def _rebuild_in_memory_views(vigil: Vigil) -> None:
             open_cases.append(case)
     vigil.queues.rebuild(open_cases)
     log.info("rebuilt SLA schedule (%d deadlines) and open queues (%d cases)", len(vigil.schedule), len(open_cases))
-

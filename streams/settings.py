@@ -14,6 +14,12 @@ from streams.core.cases import FusionConfig
 from streams.core.engine import EngineConfig
 
 
+class Role(StrEnum):
+    ALL = "all"  # one process does everything (demo, tests, small deployments)
+    INTAKE = "intake"  # reports, updates, SLA timers, cases
+    PATTERNS = "patterns"  # window counts in, pattern alerts out
+
+
 class LogFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -23,6 +29,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VIGIL_", frozen=True, extra="ignore")
 
     app_id: str = "vigil"
+    role: Role = Role.ALL
     bootstrap_servers: str = "127.0.0.1:9092"
     topic_prefix: str = Field("vigil", pattern=r"^[A-Za-z0-9._-]+$")
     partitions: int = Field(1, ge=1, description="partitions of every Vigil topic")

@@ -32,7 +32,7 @@ from streams.core.escalation import Escalation
 from streams.core.report import InvalidEvent, parse_json
 from streams.core.routing import load_routing
 from streams.sample import Shape, generate
-from streams.settings import Settings
+from streams.settings import Role, Settings
 from streams.topics import Topics
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,7 +100,7 @@ def run(plan: Plan, say: Any = print) -> Result:
         say(f"    {pipeline_eps:,.0f} events/s")
         say(f"latency at {plan.rate:,.0f} events/s for {plan.duration:.0f}s ...")
         latencies = asyncio.run(_latency(settings, topics, codec, plan.rate, plan.duration))
-        rss_mb = max(_peak_rss_mb(worker.pid) for worker in workers)
+        rss_mb = max(_peak_rss_mb(worker.pid) for worker in workers)  # per process, the largest
     finally:
         for worker in workers:
             worker.terminate()
@@ -215,9 +215,11 @@ def _wait_until_assigned(run_dir: Path, count: int, timeout: float = 120) -> Non
 
 
 def _start_workers(settings: Settings, run_dir: Path, count: int) -> list[subprocess.Popen[bytes]]:
+    """`count` intake workers and one pattern worker, as deployed (see streams/app.py)."""
     workers = []
-    for n in range(count):
-        own = settings.model_copy(update={"data_dir": settings.data_dir / str(n), "web_port": _free_port()})
+    roles = [Role.INTAKE] * count + [Role.PATTERNS]
+    for n, role in enumerate(roles):
+        own = settings.model_copy(update={"data_dir": settings.data_dir / str(n), "web_port": _free_port(), "role": role})
         env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
         env.update({f"VIGIL_{k.upper()}": str(v) for k, v in own.model_dump(mode="json").items() if v is not None})
         env["VIGIL_LOG_LEVEL"] = "info" if count > 1 else "warn"

@@ -17,19 +17,20 @@ from streams.admin import ensure_topics
 from streams.app import create_app
 from streams.logs import logging_config
 from streams.core.routing import load_routing
-from streams.settings import Settings
+from streams.settings import Role, Settings
 from streams.topics import Topics
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("worker", help="run the Faust worker (settings from VIGIL_* env)")
     parser.add_argument("--web-port", type=int, help="HTTP port for /metrics and /console (VIGIL_WEB_PORT)")
+    parser.add_argument("--role", choices=[r.value for r in Role], help="intake, patterns or all (VIGIL_ROLE)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    overrides = {"web_port": args.web_port} if args.web_port else {}
-    settings = Settings(**overrides)
+    overrides: dict[str, Any] = {"web_port": args.web_port, "role": args.role}
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     return serve(settings)
 
 

@@ -18,10 +18,10 @@ SERVICES: dict[str, Any] = COMPOSE["services"]
 
 
 def test_the_stack_has_its_services() -> None:
-    assert {"kafka", "topics", "worker", "prometheus", "grafana"} <= set(SERVICES)
+    assert {"kafka", "topics", "worker", "patterns", "prometheus", "grafana"} <= set(SERVICES)
 
 
-@pytest.mark.parametrize("name", ["kafka", "worker", "prometheus", "grafana"])
+@pytest.mark.parametrize("name", ["kafka", "worker", "patterns", "prometheus", "grafana"])
 def test_long_running_services_have_healthchecks(name: str) -> None:
     check = SERVICES[name]["healthcheck"]["test"]
     assert check[0] in ("CMD", "CMD-SHELL") and len(check) > 1
@@ -45,7 +45,7 @@ def test_kafka_runs_in_kraft_mode() -> None:
     assert "zookeeper" not in yaml.safe_dump(SERVICES["kafka"]).lower()
 
 
-@pytest.mark.parametrize("name", ["topics", "worker"])
+@pytest.mark.parametrize("name", ["topics", "worker", "patterns"])
 def test_vigil_commands_exist_in_the_cli(name: str) -> None:
     command = SERVICES[name]["command"]
     argv = command if isinstance(command, list) else shlex.split(command)
