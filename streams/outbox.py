@@ -21,6 +21,7 @@ from asyncio import Future
 from collections import defaultdict
 from typing import Any, Callable, Iterator, MutableMapping
 
+from faust.streams import current_event
 from faust.types import TP
 
 log = logging.getLogger(__name__)
@@ -104,23 +105,48 @@ class ChangeloggedTable(MutableMapping[bytes, bytes]):
         self._outbox = outbox
         self._partition = partition
         self.changelog = table.changelog_topic.get_topic_name()
+        # RocksDB: go to the partition's database directly. Faust's store wrapper costs ~4 µs
+        # a write and ~2 µs a read here (serializer lookups, a locked key index), half of all
+        # case-engine time in a profile; the partition is already known, so none of it is needed.
+        self._db = getattr(self._store, "_db_for_partition", None)
 
     def __getitem__(self, key: bytes) -> bytes:
-        return self._store[key]  # type: ignore[no-any-return]
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value  # type: ignore[no-any-return]
 
     def get(self, key: bytes, default: Any = None) -> Any:
-        try:
+        if self._db is not None and current_event() is not None:
+            value = self._db(self._partition()).get(key)
+            return default if value is None else value
+        try:  # outside stream processing (the console): Faust looks in every partition
             return self._store[key]
         except KeyError:
             return default
 
     def __setitem__(self, key: bytes, value: bytes) -> None:
-        self._store[key] = value
-        self._outbox.add(self.changelog, self._partition(), key, value)
+        partition = self._partition()
+        if self._db is not None:
+            self._db(partition)[key] = value
+        else:
+            self._store[key] = value
+        self._outbox.add(self.changelog, partition, key, value)
 
     def __delitem__(self, key: bytes) -> None:
-        del self._store[key]
-        self._outbox.add(self.changelog, self._partition(), key, None)
+        partition = self._partition()
+        if self._db is not None:
+            self._db(partition).delete(key)
+        else:
+            del self._store[key]
+        self._outbox.add(self.changelog, partition, key, None)
+
+    def pop(self, key: bytes, default: Any = None) -> Any:
+        value = self.get(key)
+        if value is None:
+            return default
+        del self[key]
+        return value
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self._store.keys())
