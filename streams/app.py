@@ -152,6 +152,9 @@ def _faust_app(settings: Settings) -> faust.App:
         broker_session_timeout=settings.session_timeout_s,
         consumer_auto_offset_reset="earliest",
         topic_disable_leader=True,
+        # Faust pauses a partition when its buffer is 80 % full and its fetcher then sleeps a
+        # whole second; a deep buffer keeps the agent fed through that sleep.
+        stream_buffer_maxsize=settings.stream_buffer_size,
     )
 
 

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
 
     batch_size: int = Field(500, ge=1, description="events handled per batch at most")
     batch_wait_s: float = 0.005
+    stream_buffer_size: int = Field(16384, ge=100, description="records buffered per input partition")
     producer_linger_ms: int = Field(0, description="0: the outbox already sends full batches; waiting only delays them")
     fetch_max_wait_ms: int = Field(10, description="see streams/faust_tuning.py")
     commit_interval_s: float = 1.0
