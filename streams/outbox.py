@@ -21,6 +21,7 @@ from asyncio import Future
 from collections import defaultdict
 from typing import Any, Callable, Iterator, MutableMapping
 
+import rocksdict
 from faust.streams import current_event
 from faust.types import TP
 
@@ -108,7 +109,8 @@ class ChangeloggedTable(MutableMapping[bytes, bytes]):
         # RocksDB: go to the partition's database directly. Faust's store wrapper costs ~4 µs
         # a write and ~2 µs a read here (serializer lookups, a locked key index), half of all
         # case-engine time in a profile; the partition is already known, so none of it is needed.
-        self._db = getattr(self._store, "_db_for_partition", None)
+        self._db_for = getattr(self._store, "_db_for_partition", None)
+        self._dbs: dict[int, Any] = {}
 
     def __getitem__(self, key: bytes) -> bytes:
         value = self.get(key)
@@ -117,7 +119,7 @@ class ChangeloggedTable(MutableMapping[bytes, bytes]):
         return value  # type: ignore[no-any-return]
 
     def get(self, key: bytes, default: Any = None) -> Any:
-        if self._db is not None and current_event() is not None:
+        if self._db_for is not None and current_event() is not None:
             value = self._db(self._partition()).get(key)
             return default if value is None else value
         try:  # outside stream processing (the console): Faust looks in every partition
@@ -127,7 +129,7 @@ class ChangeloggedTable(MutableMapping[bytes, bytes]):
 
     def __setitem__(self, key: bytes, value: bytes) -> None:
         partition = self._partition()
-        if self._db is not None:
+        if self._db_for is not None:
             self._db(partition)[key] = value
         else:
             self._store[key] = value
@@ -135,11 +137,24 @@ class ChangeloggedTable(MutableMapping[bytes, bytes]):
 
     def __delitem__(self, key: bytes) -> None:
         partition = self._partition()
-        if self._db is not None:
+        if self._db_for is not None:
             self._db(partition).delete(key)
         else:
             del self._store[key]
         self._outbox.add(self.changelog, partition, key, None)
+
+    def _db(self, partition: int) -> Any:
+        db = self._dbs.get(partition)
+        if db is None or db is not self._db_for(partition):  # reopened after a rebalance
+            db = self._db_for(partition)
+            # No write-ahead log: after an unclean stop the local state is discarded and
+            # restored from the changelog anyway (local_state.py); a clean close flushes.
+            # Measured: 0.6 µs a write instead of 2.4 µs.
+            options = rocksdict.WriteOptions()
+            options.disable_wal = True
+            db.set_write_options(options)
+            self._dbs[partition] = db
+        return db
 
     def pop(self, key: bytes, default: Any = None) -> Any:
         value = self.get(key)
