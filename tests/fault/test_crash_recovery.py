@@ -60,3 +60,22 @@ def test_a_killed_worker_resumes_without_losing_or_changing_anything(kafka_boots
         published[(e.escalation_id, e.version)].add(msgspec.json.encode(e))
     assert [k for k, contents in published.items() if len(contents) > 1] == []
     assert "last stop was not clean" in (tmp_path / "worker-2.log").read_text()
+
+
+def test_a_cleanly_stopped_worker_keeps_its_local_state(kafka_bootstrap: str, tmp_path: Path) -> None:
+    settings = settings_for(kafka_bootstrap, f"restart-{uuid.uuid4().hex[:8]}", tmp_path)
+    first = start_worker(settings, tmp_path / "worker-1.log")
+    lines = [line for line in generate(20, seed=5) if b'"event_id": "bad' not in line and line.startswith(b"{")][:5]
+    first.produce(lines)
+    before = first.collect("outcomes", until=len(lines))
+    first.stop()  # SIGTERM: commits, flushes, marks the stop clean
+
+    second = start_worker(settings, tmp_path / "worker-2.log")
+    try:
+        second.produce(lines[:1])
+        after = second.collect("outcomes", until=len(before) + 1)
+    finally:
+        second.stop()
+
+    assert "last stop was not clean" not in (tmp_path / "worker-2.log").read_text()
+    assert after[-1].outcome == "duplicate" and after[-1].case_id == before[0].case_id
