@@ -62,7 +62,7 @@ def test_a_killed_worker_resumes_without_losing_or_changing_anything(kafka_boots
     assert "last stop was not clean" in (tmp_path / "worker-2.log").read_text()
 
 
-def test_a_cleanly_stopped_worker_keeps_its_local_state(kafka_bootstrap: str, tmp_path: Path) -> None:
+def test_a_cleanly_stopped_worker_restarts_without_a_wipe_and_still_knows_its_reports(kafka_bootstrap: str, tmp_path: Path) -> None:
     settings = settings_for(kafka_bootstrap, f"restart-{uuid.uuid4().hex[:8]}", tmp_path)
     first = start_worker(settings, tmp_path / "worker-1.log")
     lines = [line for line in generate(20, seed=5) if b'"event_id": "bad' not in line and line.startswith(b"{")][:5]
