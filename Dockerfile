@@ -5,7 +5,8 @@ COPY streams ./streams
 COPY connectors ./connectors
 COPY schemas ./schemas
 COPY data ./data
-# Editable: the schemas/ and rules live beside the package, as in the repository.
-RUN pip install --no-cache-dir -e .
+# A regular install: the wheel carries the schemas (streams/codecs/schemas links to schemas/)
+# and the rules as package data.
+RUN pip install --no-cache-dir .
 EXPOSE 6066
 CMD ["vigil", "worker"]

@@ -35,5 +35,8 @@ kafka-start:
 kafka-stop:
 	bash ops/kafka/kafka.sh stop
 
+## Stops the brokers this checkout started (their data lives in .run), then removes it all
 clean:
+	-bash ops/kafka/kafka.sh stop
+	-bash ops/registry/registry.sh stop
 	rm -rf $(VENV) .run build *.egg-info

@@ -32,7 +32,11 @@ class FeedbackProducer:
         self.sent = Sent()
 
     async def __aenter__(self) -> FeedbackProducer:
-        await self._producer.start()
+        try:
+            await self._producer.start()
+        except BaseException:
+            await self._producer.stop()  # a producer that never connected still holds a client
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:

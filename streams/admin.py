@@ -17,8 +17,8 @@ async def ensure_topics(settings: Settings, topics: Topics) -> list[str]:
     """Create missing topics; returns the names created. Fails if an input topic exists
     with a different partition count (cases would be split across partitions)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=30000)
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         wanted = [spec for spec in topics.specs() if spec.name not in existing]
         created: list[str] = []

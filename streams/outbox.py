@@ -28,6 +28,12 @@ from faust.types import TP
 log = logging.getLogger(__name__)
 
 Record = tuple[bytes | None, bytes | None]
+Oversize = Callable[[str, int, "bytes | None", bytes], None]
+
+# Faust's default producer_max_request_size; the broker's own limit (message.max.bytes) is 1 MiB.
+DEFAULT_MAX_RECORD_BYTES = 1_000_000
+# A record batch header (61 bytes) and one record's length, attribute and varint fields.
+_FRAMING_BYTES = 128
 
 
 class Outbox:
@@ -35,14 +41,38 @@ class Outbox:
         self,
         producer: Callable[[], Any],
         on_error: Callable[[str, BaseException], None],
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     ) -> None:
         self._producer = producer  # returns the started aiokafka producer
         self._on_error = on_error
+        self.max_record_bytes = max_record_bytes  # the producer's max request size
+        self._room = max_record_bytes - _FRAMING_BYTES
+        self._on_oversize: Oversize | None = None
+        self._diverting = False
         self._pending: dict[tuple[str, int], list[Record]] = defaultdict(list)
         self._on_delivered: dict[str, Callable[[int, int], None]] = {}
 
     def add(self, topic: str, partition: int, key: bytes | None, value: bytes | None) -> None:
+        if value is not None and len(value) + len(key or b"") > self._room:
+            self._divert(topic, partition, key, value)
+            return
         self._pending[(topic, partition)].append((key, value))
+
+    def on_oversize(self, callback: Oversize) -> None:
+        """Call `callback(topic, partition, key, value)` instead of queueing a record the
+        producer would refuse: sent anyway it fails, the worker stops and, restarted at the same
+        input, makes the same record again. The callback may add a smaller record instead."""
+        self._on_oversize = callback
+
+    def _divert(self, topic: str, partition: int, key: bytes | None, value: bytes) -> None:
+        if self._on_oversize is None or self._diverting:  # no handler, or its own record is too big
+            log.error("dropped a %d-byte record for %s: over the %d-byte request size", len(value), topic, self.max_record_bytes)
+            return
+        self._diverting = True
+        try:
+            self._on_oversize(topic, partition, key, value)
+        finally:
+            self._diverting = False
 
     def on_delivered(self, topic: str, callback: Callable[[int, int], None]) -> None:
         """Call `callback(partition, last_offset)` when records of `topic` are delivered."""

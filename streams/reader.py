@@ -43,8 +43,8 @@ async def read(
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=False,
     )
-    await consumer.start()
     try:
+        await consumer.start()
         last = time.monotonic()
         while time.monotonic() - last < idle_timeout:
             batch = await consumer.getmany(timeout_ms=200)

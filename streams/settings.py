@@ -6,7 +6,7 @@ from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streams.codecs.wire import WireFormat
@@ -64,6 +64,15 @@ class Settings(BaseSettings):
 
     log_level: str = "info"
     log_format: LogFormat = LogFormat.TEXT
+
+    @model_validator(mode="after")
+    def _registry_for_confluent(self) -> Settings:
+        if self.wire_format is WireFormat.CONFLUENT and not self.schema_registry_url:
+            raise ValueError(
+                "VIGIL_WIRE_FORMAT=confluent needs VIGIL_SCHEMA_REGISTRY_URL (a Confluent-compatible registry);"
+                " set it, or use VIGIL_WIRE_FORMAT=single_object"
+            )
+        return self
 
     @property
     def broker_url(self) -> str:

@@ -54,7 +54,8 @@ def unique() -> str:
 
 def broker_log_tail(lines: int = 40) -> str:
     port = os.environ.get("KAFKA_PORT", "9092")
-    log = REPO / ".run" / f"kafka-{port}" / "logs" / "server.log"
+    run_dir = Path(os.environ.get("VIGIL_RUN_DIR") or REPO / ".run")  # where kafka.sh keeps it
+    log = run_dir / f"kafka-{port}" / "logs" / "server.log"
     if not log.exists():
         return "(no broker log)"
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])

@@ -4,6 +4,10 @@
 #
 #   ops/kafka/kafka.sh fetch | start | stop | status | reset | logs | bootstrap
 #
+# `start` is safe to run twice, also at once (a lock): it waits for a broker it already started,
+# and uses any Kafka broker that already answers on the port. `stop` signals the pid file's
+# process only if that is this instance's broker (java ... kafka.Kafka <its server.properties>).
+#
 # Settings (environment):
 #   KAFKA_VERSION          Apache Kafka version (default 4.1.1)
 #   KAFKA_PORT             client port on 127.0.0.1 (default 9092); controller uses port+1
@@ -57,8 +61,32 @@ fetch() {
   touch "$libs/.complete"
 }
 
+# The pid file's process, if it is this instance's broker; a stale file (the broker died and
+# the pid was reused, or the file was copied) must never get another process signalled.
+our_pid() {
+  [ -f "$pidfile" ] || return 1
+  local pid
+  pid=$(cat "$pidfile" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  is_our_broker "$pid" || return 1
+  echo "$pid"
+}
+
+is_our_broker() {
+  local cmdline
+  cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || return 1
+  [[ "$cmdline" == *" kafka.Kafka $props"* ]]
+}
+
 pid_alive() {
-  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+  our_pid >/dev/null
+}
+
+forget_stale_pidfile() {
+  if [ -f "$pidfile" ] && ! pid_alive; then
+    say "removing stale pid file (pid $(cat "$pidfile" 2>/dev/null) is not this broker)"
+    rm -f "$pidfile"
+  fi
 }
 
 port_open() {
@@ -100,11 +128,27 @@ EOF
 
 start() {
   need_java
+  mkdir -p "$run"
+  # One start at a time per instance: two `make test` runs must not race to two JVMs.
+  exec 9>"$run/start.lock"
+  if command -v flock >/dev/null; then flock 9; fi
+  forget_stale_pidfile
   if pid_alive; then
-    if answers_metadata_with_libs; then say "already running (pid $(cat "$pidfile"), 127.0.0.1:$port)"; return 0; fi
+    fetch
+    say "already started (pid $(our_pid)); waiting until it answers on 127.0.0.1:$port"
+    wait_ready
+    return 0
   fi
   if port_open "$port"; then
-    die "port $port is taken by another process; set KAFKA_PORT to a free port"
+    fetch
+    if answers_metadata; then
+      say "a Kafka broker already answers on 127.0.0.1:$port (not started by this script; using it)"
+      return 0
+    fi
+    die "port $port is taken by a process that is not a Kafka broker; set KAFKA_PORT to a free port"
+  fi
+  if port_open "$controller_port"; then
+    die "controller port $controller_port (KAFKA_PORT+1) is taken; set KAFKA_PORT so that it and the next port are free"
   fi
   fetch
   write_properties
@@ -117,10 +161,15 @@ start() {
   fi
   say "starting Kafka $version on 127.0.0.1:$port (logs: $logs/server.log)"
   # setsid: the broker outlives the shell that started it and is not hit by its job control.
+  # The lock's descriptor is closed for the broker, or it would hold the lock as long as it runs.
   setsid nohup java $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$logs" \
-    -cp "$libs/*" kafka.Kafka "$props" >"$logs/stdout.log" 2>&1 < /dev/null &
+    -cp "$libs/*" kafka.Kafka "$props" >"$logs/stdout.log" 2>&1 < /dev/null 9>&- &
   echo $! >"$pidfile"
+  wait_ready
+}
+
+wait_ready() {
   local waited=0
   until port_open "$port" && answers_metadata; do
     if ! pid_alive; then
@@ -134,7 +183,7 @@ start() {
     sleep 1
     waited=$((waited + 1))
   done
-  say "ready (pid $(cat "$pidfile"), bootstrap 127.0.0.1:$port)"
+  say "ready (pid $(our_pid), bootstrap 127.0.0.1:$port)"
 }
 
 answers_metadata_with_libs() {
@@ -142,19 +191,18 @@ answers_metadata_with_libs() {
 }
 
 stop() {
-  if ! pid_alive; then
-    rm -f "$pidfile"
+  forget_stale_pidfile
+  local pid
+  if ! pid=$(our_pid); then
     say "not running"
     return 0
   fi
-  local pid
-  pid=$(cat "$pidfile")
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || break
+    is_our_broker "$pid" || break
     sleep 0.5
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if is_our_broker "$pid"; then
     say "broker did not stop in 30s; killing pid $pid"
     kill -9 "$pid" 2>/dev/null || true
   fi
@@ -163,12 +211,13 @@ stop() {
 }
 
 status() {
-  if pid_alive && answers_metadata_with_libs; then
-    say "running (pid $(cat "$pidfile"), bootstrap 127.0.0.1:$port)"
-    return 0
+  local pid
+  if pid=$(our_pid); then
+    if answers_metadata_with_libs; then say "running (pid $pid, bootstrap 127.0.0.1:$port)"; return 0; fi
+    say "process $pid is up but not answering on 127.0.0.1:$port"
+    return 2
   fi
-  if pid_alive; then say "process $(cat "$pidfile") is up but not answering on 127.0.0.1:$port"; return 2; fi
-  say "stopped"
+  if [ -f "$pidfile" ]; then say "stopped (stale pid file $pidfile)"; else say "stopped"; fi
   return 3
 }
 

@@ -63,8 +63,25 @@ fetch() {
   touch "$dist/.complete"
 }
 
+# The pid file's process, if it is this instance's registry: a stale file (the registry died
+# and the pid was reused) must never get another process signalled.
+our_pid() {
+  [ -f "$pidfile" ] || return 1
+  local pid
+  pid=$(cat "$pidfile" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  is_our_registry "$pid" || return 1
+  echo "$pid"
+}
+
+is_our_registry() {
+  local cmdline
+  cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || return 1
+  [[ "$cmdline" == *"-Dquarkus.http.port=$port "*"-jar $runner"* ]]
+}
+
 pid_alive() {
-  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+  our_pid >/dev/null
 }
 
 port_open() {
@@ -107,19 +124,19 @@ start() {
 }
 
 stop() {
-  if ! pid_alive; then
+  local pid
+  if ! pid=$(our_pid); then
+    [ -f "$pidfile" ] && say "removing stale pid file (pid $(cat "$pidfile" 2>/dev/null) is not this registry)"
     rm -f "$pidfile"
     say "not running"
     return 0
   fi
-  local pid
-  pid=$(cat "$pidfile")
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 40); do
-    kill -0 "$pid" 2>/dev/null || break
+    is_our_registry "$pid" || break
     sleep 0.5
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if is_our_registry "$pid"; then
     say "registry did not stop in 20s; killing pid $pid"
     kill -9 "$pid" 2>/dev/null || true
   fi

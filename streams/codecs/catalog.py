@@ -19,7 +19,9 @@ import fastavro
 from avro.schemanormalization import Fingerprint, ToParsingCanonicalForm
 from fastavro.schema import SchemaParseException as FastSchemaError
 
-DEFAULT_SCHEMAS_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
+# The repository's top-level schemas/, seen from inside the package through a symlink so that
+# an installed wheel (which copies the files in as package data) finds them at the same place.
+DEFAULT_SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 _FILE_NAME = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.avsc$")
 
 

@@ -8,8 +8,8 @@
 Producers write the configured WireFormat; decoders read all three, told apart by the first
 bytes. Decoding raises `InvalidEvent` and nothing else, whatever the bytes: its reason is
 what a dead-letter dashboard counts, its detail is one line that says what to fix.
-`RegistryOutage` (an InvalidEvent with reason processing_error) means the registry could
-not be asked: the record is not at fault and is worth retrying.
+`RegistryOutage` (not an InvalidEvent) means the registry could not be asked: the record is
+not at fault, so it must be retried, never dead-lettered.
 
 Avro bodies are written, and read when the writer used the reader's own schema version, by
 code compiled from that schema (streams/codecs/compiled.py); fastavro resolves records of
@@ -43,7 +43,15 @@ from streams.codecs.wire import (
 from streams.core.escalation import Escalation, EscalationUpdate
 from streams.core.outcome import DeadLetter, Outcome
 from streams.core.patterns.alert import PatternAlert
-from streams.core.report import DeadLetterReason, FeedbackEvent, InvalidEvent, from_mapping, parse_json, validate
+from streams.core.report import (
+    MAX_RECORD_BYTES,
+    DeadLetterReason,
+    FeedbackEvent,
+    InvalidEvent,
+    from_mapping,
+    parse_json,
+    validate,
+)
 
 T = TypeVar("T", bound=msgspec.Struct)
 Reason = DeadLetterReason
@@ -55,12 +63,17 @@ RECORD_TYPES: dict[str, type[msgspec.Struct]] = {
 _CHECKS: dict[type, Callable[[Any], Any]] = {FeedbackEvent: validate}
 # What a struct's values can raise when they do not fit its schema (compiled or fastavro writer).
 _ENCODE_ERRORS = (ValueError, TypeError, OverflowError, KeyError, AttributeError, struct.error)
-# Kafka's default message size limit; FeedbackEvent text alone is capped at 64 KiB.
-MAX_RECORD_BYTES = 1024 * 1024
 
 
-class RegistryOutage(InvalidEvent):
-    """The schema registry could not resolve a schema id; retry rather than dead-letter."""
+class RegistryOutage(Exception):
+    """The schema registry could not resolve a schema id; retry rather than dead-letter.
+
+    Deliberately not an InvalidEvent: code that dead-letters bad input must not catch it."""
+
+    def __init__(self, reason: DeadLetterReason, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason  # what it would be counted as if it were given up on
+        self.detail = detail
 
 
 class EncodeError(ValueError):
@@ -134,7 +147,8 @@ class Codec:
         return self.decode(raw, FeedbackEvent)
 
     def decode(self, raw: bytes, struct_type: type[T]) -> T:
-        """Decode any wire format into `struct_type`; raises InvalidEvent, never anything else."""
+        """Decode any wire format into `struct_type`; raises InvalidEvent (bad input) or
+        RegistryOutage (retry later), never anything else."""
         own = self._own_frames.get(struct_type)
         if own is not None and type(raw) is bytes and raw.startswith(own[0]) and len(raw) <= MAX_RECORD_BYTES:
             _, read, check = own  # the hot path: no frame parsing, no schema lookup
@@ -149,7 +163,7 @@ class Codec:
             raise TypeError(f"no schema for {struct_type.__name__}; known records: {', '.join(RECORD_TYPES)}")
         try:
             return self._decode(raw, struct_type)
-        except InvalidEvent:
+        except (InvalidEvent, RegistryOutage):
             raise
         except Exception as exc:  # noqa: BLE001 - one bad record must not stop a stream
             raise _decode_failure(exc, raw) from exc

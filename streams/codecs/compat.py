@@ -7,7 +7,11 @@ without an enum default, a writer union branch the reader cannot take, a renamed
 One rule is stricter than Avro's: changing a logical type (e.g. timestamp-millis to
 timestamp-micros) is reported, because the bytes still resolve but their meaning changes.
 
-Run `python -m streams.codecs.compat [schemas_dir]` to check a directory by hand.
+The repository's rule is backward transitive (Confluent's BACKWARD_TRANSITIVE): the latest
+version of a record reads data written with every earlier one, so consumers upgrade first.
+Run `python -m streams.codecs.compat [schemas_dir]` to check a directory by hand; it also
+notes, without failing, where an older version cannot read a newer one (forward), which
+matters to downstream consumers that upgrade late.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def can_read(reader: Schema, writer: Schema) -> bool:
     return not incompatibilities(reader, writer)
 
 
-def check_history(history: Sequence[SchemaVersion], mode: Mode = Mode.FULL) -> list[Problem]:
+def check_history(history: Sequence[SchemaVersion], mode: Mode = Mode.BACKWARD) -> list[Problem]:
     """Compare every pair of versions of one record in the directions `mode` asks for."""
     problems: list[Problem] = []
     for older, newer in combinations(sorted(history, key=lambda v: v.version), 2):
@@ -94,7 +98,7 @@ def check_history(history: Sequence[SchemaVersion], mode: Mode = Mode.FULL) -> l
     return problems
 
 
-def check_catalog(catalog: SchemaCatalog, mode: Mode = Mode.FULL) -> list[Problem]:
+def check_catalog(catalog: SchemaCatalog, mode: Mode = Mode.BACKWARD) -> list[Problem]:
     return [problem for name in catalog.names for problem in check_history(catalog.versions(name), mode)]
 
 
@@ -203,9 +207,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     except SchemaFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    problems = check_catalog(catalog)
+    problems = check_catalog(catalog, Mode.BACKWARD)
     for problem in problems:
         print(problem, file=sys.stderr)
+    for problem in check_catalog(catalog, Mode.FORWARD):
+        print(f"note (forward only, allowed): {problem}", file=sys.stderr)
     versions = sum(1 for _ in catalog)
     print(f"{len(catalog.names)} records, {versions} schema versions, {len(problems)} incompatibilities")
     return 1 if problems else 0

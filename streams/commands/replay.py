@@ -23,6 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.file.open("rb").close()  # a missing file is reported before Kafka is asked anything
     settings = Settings()
     topics = Topics.for_settings(settings, load_routing(settings.rules_dir))
 

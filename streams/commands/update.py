@@ -66,8 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
 async def _send(settings: Settings, topics: Topics, update: EscalationUpdate) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all")
-    await producer.start()
     try:
+        await producer.start()
         await producer.send_and_wait(topics.updates, make_codec(settings).encode(update), key=update.escalation_id.encode())
     finally:
         await producer.stop()

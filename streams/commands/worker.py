@@ -36,10 +36,11 @@ def run(args: argparse.Namespace) -> int:
 
 def serve(settings: Settings, **create_kwargs: Any) -> int:
     """Create topics, then run the worker until it is stopped (SIGTERM, Ctrl-C)."""
-    logging.config.dictConfig(logging_config(settings))  # Faust applies it again when it starts
     uvloop.install()
     topics = Topics.for_settings(settings, load_routing(settings.rules_dir))
+    # Before logging is set up: no broker is one line from the CLI, not aiokafka's log lines too.
     asyncio.run(ensure_topics(settings, topics))
+    logging.config.dictConfig(logging_config(settings))  # Faust applies it again when it starts
     # Faust binds to the current loop when the app is built: make the loop first.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -46,13 +46,16 @@ class Stage(StrEnum):
     TRIAGE = "triage"
     FUSE = "fuse"
     UPDATE = "update"
+    PUBLISH = "publish"  # an output too large for Kafka
 
 
 class DeadLetter(msgspec.Struct, frozen=True, omit_defaults=True):
     stage: Stage
     reason: DeadLetterReason
     error: str  # one line, says what to fix
-    payload: bytes  # the original record value, untouched
+    payload: bytes  # the original record value, untouched; only its first bytes if original_size is set
     at: datetime
     source: Source | None = None
     event_id: str | None = None
+    original_size: int | None = None  # set when payload was cut: the whole value's size
+    original_sha256: str | None = None  # ... and its SHA-256 (hex)

@@ -19,6 +19,13 @@ T = TypeVar("T")
 
 MAX_TEXT_BYTES = 64 * 1024
 MAX_ID_CHARS = 256
+# Kafka's default message size limit: a larger record is refused before it is parsed.
+MAX_RECORD_BYTES = 1024 * 1024
+# A fixed, generous window rather than "now": validation stays deterministic, and dates the
+# case engine cannot add retention windows to (year 1, year 9999) never reach it. A date
+# before 2000 is a client bug (an unset clock, seconds read as milliseconds).
+EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_OCCURRED_AT = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class AttachmentKind(StrEnum):
@@ -104,6 +111,8 @@ _json_encoder = msgspec.json.Encoder()
 
 def parse_json(raw: bytes | str) -> FeedbackEvent:
     """Decode one FeedbackEvent from JSON text and validate it."""
+    if len(raw) > MAX_RECORD_BYTES // 4 and len(raw if isinstance(raw, bytes) else raw.encode()) > MAX_RECORD_BYTES:
+        raise InvalidEvent(DeadLetterReason.OVERSIZE, f"record is {len(raw)} bytes; the limit is {MAX_RECORD_BYTES}")
     try:
         event = _json_decoder.decode(raw)
     except msgspec.ValidationError as exc:
@@ -158,12 +167,22 @@ def validate(event: FeedbackEvent) -> FeedbackEvent:
     when = event.occurred_at
     if when.tzinfo is None:
         # Producers that omit the offset mean UTC; storing it explicitly keeps comparisons safe.
-        return msgspec.structs.replace(event, occurred_at=when.replace(tzinfo=UTC))
+        return _in_range(msgspec.structs.replace(event, occurred_at=when.replace(tzinfo=UTC)))
     if when.utcoffset():
         try:
-            return msgspec.structs.replace(event, occurred_at=when.astimezone(UTC))
+            return _in_range(msgspec.structs.replace(event, occurred_at=when.astimezone(UTC)))
         except OverflowError:
             raise InvalidEvent(DeadLetterReason.INVALID_FIELD, f"`occurred_at` is out of range: {when.isoformat()}") from None
+    return _in_range(event)
+
+
+def _in_range(event: FeedbackEvent) -> FeedbackEvent:
+    if not EARLIEST_OCCURRED_AT <= event.occurred_at < LATEST_OCCURRED_AT:
+        raise InvalidEvent(
+            DeadLetterReason.INVALID_FIELD,
+            f"`occurred_at` is out of range: {event.occurred_at.isoformat()} is not in"
+            f" {EARLIEST_OCCURRED_AT.year}..{LATEST_OCCURRED_AT.year - 1}; send when the user reported, in UTC",
+        )
     return event
 
 

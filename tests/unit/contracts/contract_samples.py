@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 from hypothesis import strategies as st
@@ -19,6 +19,8 @@ from streams.core.escalation import (
 from streams.core.outcome import DeadLetter, Outcome, OutcomeKind, Source, Stage
 from streams.core.patterns.alert import AlertStatus, PatternAlert, PatternKind
 from streams.core.report import (
+    EARLIEST_OCCURRED_AT,
+    LATEST_OCCURRED_AT,
     AppInfo,
     Attachment,
     AttachmentKind,
@@ -109,6 +111,7 @@ MINIMAL_OUTCOME = Outcome(event_id="evt-0002", outcome=OutcomeKind.DUPLICATE, re
 FULL_DEAD_LETTER = DeadLetter(
     stage=Stage.DECODE, reason=DeadLetterReason.UNDECODABLE, error="not Avro", payload=b"\x00\xffgarbage",
     at=AT, source=Source(topic="vigil.feedback", partition=0, offset=7), event_id="evt-9",
+    original_size=900_000, original_sha256="5e" * 32,
 )
 MINIMAL_DEAD_LETTER = DeadLetter(stage=Stage.TRIAGE, reason=DeadLetterReason.PROCESSING_ERROR, error="x", payload=b"", at=AT)
 
@@ -137,6 +140,12 @@ def _opt(strategy: st.SearchStrategy) -> st.SearchStrategy:
 instants = st.datetimes(
     min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
 ).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
+# A report's occurred_at must lie in the years validation accepts (2000-2099).
+report_instants = st.datetimes(
+    min_value=EARLIEST_OCCURRED_AT.replace(tzinfo=None),
+    max_value=LATEST_OCCURRED_AT.replace(tzinfo=None) - timedelta(milliseconds=1),
+    timezones=st.just(UTC),
+).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
 ids = st.text(min_size=1, max_size=30).filter(lambda s: s.strip())
 texts = st.text(max_size=80)
 longs = st.integers(-(2**63), 2**63 - 1)
@@ -148,7 +157,7 @@ sources = st.builds(Source, topic=texts, partition=ints, offset=longs)
 feedback_events = st.builds(
     FeedbackEvent,
     event_id=ids,
-    occurred_at=instants,
+    occurred_at=report_instants,
     channel=st.sampled_from(Channel),
     text=st.text(max_size=300),
     reporter=st.builds(Reporter, user_id=ids, region=texts, language=texts, account_age_days=_opt(longs)),
@@ -194,5 +203,6 @@ outcomes = st.builds(
 dead_letters = st.builds(
     DeadLetter, stage=st.sampled_from(Stage), reason=st.sampled_from(DeadLetterReason), error=texts,
     payload=st.binary(max_size=64), at=instants, source=_opt(sources), event_id=_opt(texts),
+    original_size=_opt(longs), original_sha256=_opt(texts),
 )
 any_record = feedback_events | escalations | updates | alerts | outcomes | dead_letters

@@ -29,9 +29,11 @@ texts = st.one_of(
 blobs = st.one_of(st.binary(max_size=12), st.binary(min_size=60, max_size=90), st.binary(min_size=8_190, max_size=8_200))
 
 
-def instants(whole_millis: bool) -> st.SearchStrategy[datetime]:
+def instants(
+    whole_millis: bool, earliest: datetime = datetime(1, 1, 2), latest: datetime = datetime(9999, 12, 30)
+) -> st.SearchStrategy[datetime]:
     """Aware datetimes the Avro range can hold after conversion to UTC (one day of margin)."""
-    when = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=ZONES)
+    when = st.datetimes(min_value=earliest, max_value=latest, timezones=ZONES)
     if whole_millis:
         when = when.map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
     return when

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any, Callable
 
@@ -16,7 +17,7 @@ from streams.codecs import Codec, RegistryClient, RegistryOutage, SchemaCatalog,
 from streams.codecs.wire import frame_confluent, frame_single_object
 from streams.core.escalation import EscalationUpdate
 from streams.core.report import DeadLetterReason as R
-from streams.core.report import FeedbackEvent, InvalidEvent, to_mapping
+from streams.core.report import FeedbackEvent, InvalidEvent, parse_json, to_mapping
 from streams.core.taxonomy import Channel
 
 CATALOG = SchemaCatalog.load()
@@ -61,7 +62,7 @@ CASES: list[tuple[str, Callable[[], bytes], R, str]] = [
     ("json array", lambda: b"[1,2]", R.UNDECODABLE, "starts with 5b 31 2c 32"),
     ("truncated header", lambda: b"\xc3\x01\x01\x02", R.UNDECODABLE, "single-object header is truncated"),
     ("unknown fingerprint", lambda: b"\xc3\x01" + bytes(range(8)) + b"\x02a", R.UNKNOWN_SCHEMA, "fingerprint 0001020304050607 matches no schema"),
-    ("wrong record type", lambda: SINGLE.encode(FULL_ESCALATION), R.WRONG_SCHEMA, "record is a dev.vigil.v1.Escalation (Escalation.v1.avsc), expected dev.vigil.v1.FeedbackEvent"),
+    ("wrong record type", lambda: SINGLE.encode(FULL_ESCALATION), R.WRONG_SCHEMA, "record is a dev.vigil.v1.Escalation (Escalation.v2.avsc), expected dev.vigil.v1.FeedbackEvent"),
     ("truncated body", lambda: SINGLE.encode(FULL_FEEDBACK)[:-5], R.UNDECODABLE, "Avro body of FeedbackEvent (FeedbackEvent.v1.avsc) is truncated"),
     ("trailing bytes", lambda: SINGLE.encode(MINIMAL_FEEDBACK) + b"\x00\x00", R.UNDECODABLE, "2 bytes left after a complete FeedbackEvent v1 record"),
     ("enum index out of range", lambda: _single(_avro(_schema_with(lambda s: _field(s, "channel").update(type="int")), _datum(channel=57))),
@@ -82,6 +83,13 @@ CASES: list[tuple[str, Callable[[], bytes], R, str]] = [
     ("json wrong type", lambda: _json(text=42), R.INVALID_FIELD, "Expected `str`, got `int` - at `$.text`"),
     ("json bad timestamp", lambda: _json(occurred_at="yesterday"), R.INVALID_FIELD, "Invalid RFC3339 encoded datetime - at `$.occurred_at`"),
     ("json timestamp out of range", lambda: _json(occurred_at="0001-01-01T00:00:00+01:00"), R.INVALID_FIELD, "`occurred_at` is out of range"),
+    ("json year 1", lambda: _json(occurred_at="0001-01-01T00:00:00Z"), R.INVALID_FIELD, "0001-01-01T00:00:00+00:00 is not in 2000..2099"),
+    ("json before 2000", lambda: _json(occurred_at="1999-12-31T23:59:59Z"), R.INVALID_FIELD, "1999-12-31T23:59:59+00:00 is not in 2000..2099"),
+    ("json from 2100", lambda: _json(occurred_at="2100-01-01T00:00:00Z"), R.INVALID_FIELD, "is not in 2000..2099"),
+    ("json naive year 9999", lambda: _json(occurred_at="9999-12-31T23:59:59"), R.INVALID_FIELD, "is not in 2000..2099"),
+    ("json east of UTC, year 2100 in UTC", lambda: _json(occurred_at="2100-01-01T05:00:00+04:00"), R.INVALID_FIELD, "2100-01-01T01:00:00+00:00 is not in"),
+    ("avro year 1", lambda: _single(_avro(json.loads(FEEDBACK.text), _datum(occurred_at=datetime(1, 1, 1, tzinfo=UTC)))),
+     R.INVALID_FIELD, "0001-01-01T00:00:00+00:00 is not in 2000..2099"),
     ("json syntax", lambda: b'{"event_id": ', R.INVALID_JSON, "not valid JSON"),
     ("json not utf-8", lambda: b'{"event_id": "\xff"}', R.INVALID_JSON, "not valid UTF-8 at byte 0"),
     ("confluent without registry", lambda: frame_confluent(7, b"\x02a"), R.UNKNOWN_SCHEMA, "Confluent-framed record (schema id 7) but no schema registry is configured"),
@@ -109,6 +117,26 @@ def test_bad_update_maps_to_invalid_event(raw: bytes, reason: R, detail: str) ->
     with pytest.raises(InvalidEvent) as caught:
         SINGLE.decode(raw, EscalationUpdate)
     assert (caught.value.reason, detail in caught.value.detail) == (reason, True)
+
+
+JSON_TOPIC_LIMITS = [
+    ("oversize record", _json(text="é" * 600_000), R.OVERSIZE, "bytes; the limit is 1048576"),
+    ("year 1", _json(occurred_at="0001-01-01T00:00:00Z"), R.INVALID_FIELD, "is not in 2000..2099"),
+    ("earliest", _json(occurred_at="2000-01-01T00:00:00Z"), None, ""),
+    ("latest", _json(occurred_at="2099-12-31T23:59:59.999Z"), None, ""),
+]
+
+
+@pytest.mark.parametrize(("raw", "reason", "detail"), [c[1:] for c in JSON_TOPIC_LIMITS], ids=[c[0] for c in JSON_TOPIC_LIMITS])
+def test_the_json_topic_parser_applies_the_codecs_limits(raw: bytes, reason: R | None, detail: str) -> None:
+    # The agent reads the JSON topic with parse_json, not the codec: the same limits must hold.
+    for decode in (parse_json, SINGLE.decode_feedback):
+        if reason is None:
+            assert decode(raw).event_id == FULL_FEEDBACK.event_id
+            continue
+        with pytest.raises(InvalidEvent) as caught:
+            decode(raw)
+        assert (caught.value.reason, detail in caught.value.detail) == (reason, True), caught.value.detail
 
 
 def test_non_bytes_value_is_undecodable() -> None:

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract_samples import FULL_ESCALATION, FULL_OUTCOME, MINIMAL_FEEDBACK, MINIMAL_OUTCOME, SAMPLES, feedback_events
-from schema_strategies import records
+from schema_strategies import instants, records
 from streams.codecs import DEFAULT_SCHEMAS_DIR, RECORD_TYPES, Codec, EncodeError, SchemaCatalog, WireFormat, reference
 from streams.codecs.compiled import BadIndex, Malformed, Unsupported, compile_codec, long_bytes, read_long
 from streams.codecs.catalog import parse_schema_text
@@ -29,7 +29,14 @@ from streams.codecs.fast import FastWriter, read_datum
 from streams.codecs.wire import frame_single_object
 from streams.core.outcome import DeadLetter, Source
 from streams.core.patterns.alert import PatternAlert
-from streams.core.report import AppInfo, Attachment, AttachmentKind, FeedbackEvent, InvalidEvent, Subject
+from streams.core.report import (
+    AppInfo,
+    Attachment,
+    AttachmentKind,
+    FeedbackEvent,
+    InvalidEvent,
+    Subject,
+)
 from streams.core.report import DeadLetterReason as R
 from streams.core.taxonomy import SubjectType
 
@@ -39,9 +46,16 @@ COMPILED = {cls: compile_codec(CATALOG.latest(name), cls) for name, cls in RECOR
 FEEDBACK = CATALOG.latest("FeedbackEvent")
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-# Decoding a FeedbackEvent validates it: ids must be 1-256 non-blank characters.
+# Decoding a FeedbackEvent validates it: ids must be 1-256 non-blank characters, and
+# occurred_at must fall in the years 2000-2099 (in any zone, once converted to UTC).
 _ids = st.text(min_size=1, max_size=256).filter(str.strip)
-_FEEDBACK_IDS = {"FeedbackEvent.event_id": _ids, "FeedbackEvent.reporter.user_id": _ids, "FeedbackEvent.subject.id": _ids}
+_report_times = instants(True, datetime(2000, 1, 2), datetime(2099, 12, 30))
+_FEEDBACK_IDS = {
+    "FeedbackEvent.event_id": _ids,
+    "FeedbackEvent.reporter.user_id": _ids,
+    "FeedbackEvent.subject.id": _ids,
+    "FeedbackEvent.occurred_at": _report_times,
+}
 
 
 def _wide(whole_millis: bool) -> st.SearchStrategy[msgspec.Struct]:
@@ -117,7 +131,9 @@ def test_timestamps_floor_to_the_millisecond_like_both_references(when: datetime
     version = CATALOG.latest("DeadLetter")
     body = _body(letter)
     assert body == FastWriter(version).body(letter) == reference.encode_body(version, letter)
-    assert body == b"\x00\x00\x00\x00" + long_bytes(millis) + b"\x00\x00"  # decode, undecodable, "", b""
+    # stage decode, reason undecodable, error "", payload b""; then source, event_id,
+    # original_size and original_sha256 all null
+    assert body == b"\x00\x00\x00\x00" + long_bytes(millis) + b"\x00\x00\x00\x00"
     assert COMPILED[DeadLetter].decode(body, 0).at == EPOCH + timedelta(milliseconds=millis)
 
 
@@ -286,7 +302,8 @@ def test_values_that_do_not_fit_the_schema_are_encode_errors(record: msgspec.Str
     with pytest.raises(EncodeError) as caught:
         SINGLE.encode(record)
     assert detail in str(caught.value)
-    assert str(caught.value).startswith(f"cannot encode {type(record).__name__} with {type(record).__name__}.v1.avsc: ")
+    name = type(record).__name__
+    assert str(caught.value).startswith(f"cannot encode {name} with {CATALOG.latest(name).label}: ")
 
 
 # --- what the compiler leaves to fastavro -------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import msgspec
@@ -116,3 +117,11 @@ def test_schema_file_style(path: Path) -> None:
 
 def test_every_record_type_has_a_schema(catalog: SchemaCatalog) -> None:
     assert set(catalog.names) == set(RECORD_TYPES)
+
+
+def test_the_package_reads_the_top_level_schemas_and_a_wheel_ships_them() -> None:
+    repo = Path(__file__).resolve().parents[3]
+    assert DEFAULT_SCHEMAS_DIR.resolve() == repo / "schemas"  # one copy: the repository's
+    pyproject = tomllib.loads((repo / "pyproject.toml").read_text())
+    relative = DEFAULT_SCHEMAS_DIR.relative_to(repo / "streams" / "codecs")
+    assert f"{relative}/*.avsc" in pyproject["tool"]["setuptools"]["package-data"]["streams.codecs"]
