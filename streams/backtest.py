@@ -3,7 +3,7 @@
 The same Intake, CaseEngine and pattern detectors the worker runs, driven by a static input:
 reports sorted by `occurred_at`, a clock that is the latest event time seen, SLA checks and
 state expiry fired when event time passes their moment. What it yields is what the worker
-would have published.
+would have published: one outcome per non-blank line (blank lines are only counted).
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ from streams.core.intake import Intake, Processed
 from streams.core.outcome import Outcome, Source, Stage
 from streams.core.patterns import PatternConfig, PatternCounter, PatternDetector
 from streams.core.patterns.alert import PatternAlert
+from streams.core.patterns.narrative import routing_teams
 from streams.core.patterns.observation import observation_of
 from streams.core.report import FeedbackEvent, InvalidEvent, parse_json
 from streams.core.routing import load_routing
 from streams.core.sla import SlaSchedule
 from streams.core.state import EngineState
 from streams.core.triage import Triager, load_triage
+from streams.settings import Settings
 
 SOURCE_TOPIC = "file"
 
@@ -50,13 +52,27 @@ class Backtest:
 
     def __post_init__(self) -> None:
         self.counter = PatternCounter(self.patterns)
-        self.detector = PatternDetector(self.patterns)
+        self.detector = PatternDetector(self.patterns, teams=routing_teams(self.engine.routing))
         self._counted_second = 0
+        self.blank_lines = 0  # lines skipped as whitespace only (known once `run` is consumed)
 
     @classmethod
-    def build(cls, rules_dir: Path | None = None, config: EngineConfig = EngineConfig(), triager: Triager | None = None) -> Backtest:
+    def build(
+        cls,
+        rules_dir: Path | None = None,
+        config: EngineConfig = EngineConfig(),
+        triager: Triager | None = None,
+        sweep_every: timedelta = timedelta(hours=1),
+    ) -> Backtest:
         engine = CaseEngine(EngineState.in_memory(), load_routing(rules_dir), config)
-        return cls(Intake(triager or load_triage(rules_dir), engine))
+        return cls(Intake(triager or load_triage(rules_dir), engine), sweep_every=sweep_every)
+
+    @classmethod
+    def configured(cls, settings: Settings, rules_dir: Path | None = None) -> Backtest:
+        """As the worker with these settings would run (VIGIL_* environment); `rules_dir`
+        overrides the settings' rule set."""
+        return cls.build(rules_dir or settings.rules_dir, settings.engine_config(),
+                         sweep_every=timedelta(seconds=settings.sweep_interval_s))
 
     @property
     def engine(self) -> CaseEngine:
@@ -68,6 +84,7 @@ class Backtest:
         for number, line in enumerate(lines, start=1):
             line = line.strip()
             if not line:
+                self.blank_lines += 1
                 continue
             try:
                 valid.append((parse_json(line), number, line))

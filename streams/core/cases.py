@@ -2,10 +2,15 @@
 
 A report joins an open case about the same subject, or, when it has no subject, an open
 case in the same category and language whose text is a near duplicate of it. Otherwise it
-opens a case. A case remembers who reported it, through which channels, and the most urgent
-priority seen, and notices when a burst of its reports comes from brand-new accounts or from
-reporters whose earlier reports were rejected (coordinated reporting): such reports still
-count, but they do not raise the case's priority or announce reporter milestones.
+opens a case. A case remembers who reported it and through which channels, and notices when
+a burst of its reports comes from brand-new accounts or from reporters whose earlier reports
+were rejected (coordinated reporting).
+
+Priority comes from evidence a team can trust: the case is as urgent as the most urgent
+triage among its opening report and its credible reports (its *claims*). A suspicious
+report (new account, rejected history) counts in the case but claims nothing, so it never
+raises the priority, flagged burst or not; a credible report raises it with its own triage.
+Claims are counted per (priority, category), so undoing a merge can lower the case again.
 """
 
 from __future__ import annotations
@@ -59,6 +64,15 @@ class LastReport(msgspec.Struct, array_like=True):
     reason: str
 
 
+class Claim(msgspec.Struct, array_like=True):
+    """What some of a case's trusted reports were triaged as, and how many said so."""
+
+    priority: Priority
+    category: Category
+    team: str
+    reports: int = 1
+
+
 class Case(msgspec.Struct, omit_defaults=True):
     case_id: str
     route: str
@@ -79,6 +93,7 @@ class Case(msgspec.Struct, omit_defaults=True):
     suspicious_reports: int = 0
     suspicious_recent: list[datetime] = []
     coordinated: bool = False
+    claims: list[Claim] = []  # empty in cases stored before claims were kept
     channels: list[str] = []
     sample_event_ids: list[str] = []
     reasons: list[str] = []
@@ -160,13 +175,14 @@ def open_case(
         reopened_from=reopened_from,
         labels=list(decision.labels),
         facts=decision.facts,
+        claims=[Claim(decision.priority, decision.category, decision.team)],  # the opener's, trusted or not
     )
     add_report(case, event, decision, suspicious, config)
     return case
 
 
 def add_report(case: Case, event: FeedbackEvent, decision: Decision, suspicious: bool, config: FusionConfig) -> None:
-    """Count a report into the case. Priority is raised separately (see `raise_priority`)."""
+    """Count a report into the case. Its triage is claimed separately (see `back`)."""
     case.report_count += 1
     reporter = reporter_hash(event.reporter.user_id)
     if not _contains(case.reporters, reporter):
@@ -191,8 +207,9 @@ def add_report(case: Case, event: FeedbackEvent, decision: Decision, suspicious:
         _note_suspicious(case, event.occurred_at, config)
 
 
-def raise_priority(case: Case, decision: Decision) -> bool:
-    """Take the report's category and priority if it is more urgent. True if raised."""
+def back(case: Case, decision: Decision) -> bool:
+    """Claim a credible report's triage for the case; take it if more urgent. True if raised."""
+    _claim(case, decision.priority, decision.category, decision.team, +1)
     if not decision.priority.outranks(case.priority):
         return False
     case.priority = decision.priority
@@ -202,6 +219,33 @@ def raise_priority(case: Case, decision: Decision) -> bool:
     # The evidence for the new priority leads; earlier reasons follow.
     case.reasons = list(dict.fromkeys([*decision.reasons, *case.reasons]))
     return True
+
+
+def withdraw(case: Case, seen: SeenReport) -> bool:
+    """Take back what an unmerged report claimed. When no claim is left for the case's
+    (priority, category), it takes its most urgent remaining claim. True if that changed it."""
+    if seen.suspicious or not case.claims:  # it claimed nothing, or nothing is known (old case)
+        return False
+    category, priority, team = seen.own_triage
+    _claim(case, priority, category, team, -1)
+    if any(c.priority is case.priority and c.category is case.category for c in case.claims) or not case.claims:
+        return False
+    top = min(case.claims, key=lambda c: c.priority.rank)  # the earliest at the top priority
+    case.priority, case.category, case.team = top.priority, top.category, top.team
+    return True
+
+
+def _claim(case: Case, priority: Priority, category: Category, team: str, reports: int) -> None:
+    if not case.claims:  # a case stored before claims were kept: all its reports back what it is
+        case.claims = [Claim(case.priority, case.category, case.team, max(1, case.report_count))]
+    for claim in case.claims:
+        if claim.priority is priority and claim.category is category:
+            claim.reports += reports
+            break
+    else:
+        if reports > 0:
+            case.claims.append(Claim(priority, category, team, reports))
+    case.claims = [c for c in case.claims if c.reports > 0]
 
 
 def is_suspicious(event: FeedbackEvent, rejected_reports: int, config: FusionConfig) -> bool:
@@ -223,28 +267,33 @@ def _note_suspicious(case: Case, when: datetime, config: FusionConfig) -> None:
         case.coordinated = True
 
 
-def remove_report(case: Case, reporter_id: str, event_id: str) -> None:
-    """Undo one report's contribution (unmerge). Counts only; evidence lists keep history."""
+def remove_report(case: Case, seen: SeenReport) -> None:
+    """Undo one report's counts (unmerge); its claim is `withdraw`n. Evidence lists keep history."""
     case.report_count = max(0, case.report_count - 1)
-    reporter = reporter_hash(reporter_id)
+    if seen.suspicious:
+        case.suspicious_reports = max(0, case.suspicious_reports - 1)
+    if seen.event_id in case.sample_event_ids:
+        case.sample_event_ids.remove(seen.event_id)
+    reporter = reporter_hash(seen.reporter_id)
     if _contains(case.repeaters, reporter):
         return  # they reported here more than once: still a reporter (a second split-off is rare)
     if _contains(case.reporters, reporter):
         case.reporters = _without(case.reporters, reporter)
         case.distinct_reporters = max(0, case.distinct_reporters - 1)
+        if not seen.suspicious:
+            case.credible_reporters = max(0, case.credible_reporters - 1)
         case.credible_reporters = min(case.credible_reporters, case.distinct_reporters)
-    if event_id in case.sample_event_ids:
-        case.sample_event_ids.remove(event_id)
 
 
 def split_off(new_case_id: str, parent: Case, seen: SeenReport, now: datetime) -> Case:
-    """A case for one report taken out of `parent` (unmerge), from what was kept about it."""
+    """A case for one report taken out of `parent` (unmerge), as its own triage decided it."""
+    category, priority, team = seen.own_triage
     return Case(
         case_id=new_case_id,
         route=parent.route,
-        category=seen.category,
-        priority=seen.priority,
-        team=seen.team,
+        category=category,
+        priority=priority,
+        team=team,
         status=EscalationStatus.OPEN,
         opened_at=now,
         first_seen=seen.occurred_at,
@@ -252,7 +301,9 @@ def split_off(new_case_id: str, parent: Case, seen: SeenReport, now: datetime) -
         report_count=1,
         reporters=reporter_hash(seen.reporter_id),
         distinct_reporters=1,
-        credible_reporters=1,
+        credible_reporters=0 if seen.suspicious else 1,
+        suspicious_reports=1 if seen.suspicious else 0,
+        claims=[Claim(priority, category, team)],
         channels=[seen.channel],
         sample_event_ids=[seen.event_id],
         reasons=[f"unmerged_from:{parent.case_id}"],

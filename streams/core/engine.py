@@ -23,7 +23,7 @@ from typing import Callable
 
 import msgspec
 
-from streams.core import cases, dedupe, keys, neardup, policy
+from streams.core import cases, dedupe, keys, neardup, policy, rejections
 from streams.core.cases import Case, FusionConfig, LastReport, MergeReason, OpenReason, SubjectHistory, TextCandidate
 from streams.core.dedupe import SeenReport, Verdict
 from streams.core.escalation import (
@@ -52,6 +52,7 @@ class EngineConfig:
     resolved_case_retention: timedelta = timedelta(days=30)
     idle_case_expiry: timedelta = timedelta(days=30)
     subject_retention: timedelta = timedelta(days=90)
+    rejection_retention: timedelta = timedelta(days=90)  # how long a rejected report marks its reporter
 
 
 # Which (team, priority) queue a case sits in while open; None when it is closed or absent.
@@ -111,7 +112,8 @@ class CaseEngine:
         if seen is not None and verdict is Verdict.DUPLICATE:
             return self._duplicate(event, seen, now, source)
 
-        rejected = self.state.rejections.get(cases.reporter_hash(event.reporter.user_id).hex()) or 0
+        record = self.state.rejections.get(cases.reporter_hash(event.reporter.user_id).hex())
+        rejected = rejections.recent(record, now, self.config.rejection_retention)
         suspicious = cases.is_suspicious(event, rejected, self.config.fusion)
         if event.subject is not None:
             result = self._fuse_by_subject(route, event, decision, now, suspicious)
@@ -125,7 +127,7 @@ class CaseEngine:
         if result.verdict is Verdict.NEW:
             case.last_report = LastReport(event.event_id, result.outcome.outcome, result.outcome.reason)
             self.state.cases.put(case.case_id, case)
-        self._remember(route, event, result.outcome, now, source)
+        self._remember(route, event, decision, suspicious, result.outcome, now, source)
         return result
 
     def _seen(self, route: str, event: FeedbackEvent) -> SeenReport | None:
@@ -138,11 +140,15 @@ class CaseEngine:
         self,
         route: str,
         event: FeedbackEvent,
+        decision: Decision,
+        suspicious: bool,
         outcome: Outcome,
         now: datetime,
         source: Source | None,
     ) -> None:
         assert outcome.case_id and outcome.category and outcome.priority and outcome.team
+        # The report's own triage, where it differs from its case's (to split it off as it was).
+        own = (decision.category, decision.priority, decision.team) != (outcome.category, outcome.priority, outcome.team)
         record = SeenReport(
             event_id=event.event_id,
             outcome=outcome.outcome,
@@ -157,6 +163,10 @@ class CaseEngine:
             channel=event.channel,
             escalation_id=outcome.escalation_id,
             source=source,
+            own_category=decision.category if own else None,
+            own_priority=decision.priority if own else None,
+            own_team=decision.team if own else None,
+            suspicious=suspicious,
         )
         self.state.seen.put(keys.seen_key(route, event.event_id), record)
         if event.idempotency_key:
@@ -287,15 +297,18 @@ class CaseEngine:
         if case.last_report and case.last_report.event_id == event.event_id:
             return self._finish(case, event, now)
         before = queue_of(case)
+        was_coordinated = case.coordinated
         cases.add_report(case, event, decision, suspicious, self.config.fusion)
         trigger: Trigger | None = None
-        # A coordinated burst must not page anyone harder than the evidence from credible
-        # reporters does: its reports count, but never raise priority by themselves.
-        if not (suspicious and case.coordinated) and cases.raise_priority(case, decision):
+        # A suspicious report counts, but claims nothing: a burst of them, flagged or not yet,
+        # must not page anyone harder than the credible reporters' evidence does.
+        if not suspicious and cases.back(case, decision):
             policy.tighten_deadlines(case, now, self.routing)
             trigger = Trigger.PRIORITY_RAISED
         if policy.milestone_crossed(case, self.config.fusion.reporter_milestones):
             trigger = trigger or Trigger.REPORTERS_THRESHOLD
+        if case.coordinated and not was_coordinated:  # teams must know to weigh its reports
+            trigger = trigger or Trigger.COORDINATED
         escalations = [policy.publish(case, trigger, now, event.event_id)] if trigger else []
         outcome = self._outcome(event, case, OutcomeKind.MERGED, reason, now)
         changes = [CaseChange(case.case_id, before, queue_of(case))] if trigger else []
@@ -339,7 +352,8 @@ class CaseEngine:
             return UpdateResult(rejection=applied)
         self._follow_subject(case, now)
         for reporter in applied.rejected_reporters:
-            self.state.rejections.put(reporter, (self.state.rejections.get(reporter) or 0) + 1)
+            record = self.state.rejections.get(reporter)
+            self.state.rejections.put(reporter, rejections.noted(record, now, self.config.rejection_retention))
         escalations = [policy.publish(case, applied.trigger, now, update.update_id)] if applied.trigger else []
         _note_update(case, update.update_id)
         self.state.cases.put(case.case_id, case)
@@ -380,7 +394,9 @@ class CaseEngine:
         if seen is None or seen.case_id != case.case_id or seen.outcome is not OutcomeKind.MERGED:
             return UpdateResult(rejection=policy.Rejection.NOT_IN_CASE)
         before = queue_of(case)
-        cases.remove_report(case, seen.reporter_id, seen.event_id)
+        cases.remove_report(case, seen)
+        if cases.withdraw(case, seen):  # it was the evidence for the case's priority
+            policy.relax_deadlines(case, self.routing)
         split = cases.split_off(keys.case_id(case.route, "unmerge:" + seen.event_id), case, seen, now)
         policy.set_deadlines(split, now, self.routing)
         escalations = [
@@ -414,6 +430,9 @@ class CaseEngine:
                 category=split.category,
                 priority=split.priority,
                 team=split.team,
+                own_category=None,
+                own_priority=None,
+                own_team=None,
             ),
         )
         return UpdateResult(
@@ -453,7 +472,9 @@ class CaseEngine:
         return UpdateResult([escalation], deadlines={case_id: policy.next_deadline(case, self.routing)})
 
     def sweep(self, now: datetime, owns: Callable[[str], bool] = lambda route: True) -> UpdateResult:
-        """Expire old state on the routes this worker owns; close cases idle too long."""
+        """Expire old state on the routes this worker owns; close cases idle too long.
+        Rejection records are shared by all workers: each sweeps those whose reporter hash
+        `owns` accepts as a route, so each record has one sweeper."""
         result = UpdateResult()
         cfg = self.config
         self._expire(self.state.seen, lambda key, seen: now - seen.seen_at > cfg.dedupe_retention, owns)
@@ -477,8 +498,21 @@ class CaseEngine:
         )
         horizon = now - cfg.fusion.near_duplicate_window
         self._expire(self.state.text_index, lambda key, bucket: all(c.last_seen < horizon for c in bucket), owns)
+        self._expire_rejections(now, owns)
         return result
 
+    def _expire_rejections(self, now: datetime, owns: Callable[[str], bool]) -> None:
+        retention = self.config.rejection_retention
+        changed = [
+            (reporter, kept)
+            for reporter, record in self.state.rejections.items()
+            if owns(reporter) and (kept := rejections.swept(record, now, retention)) != record
+        ]
+        for reporter, kept in changed:
+            if kept is None:
+                self.state.rejections.delete(reporter)
+            else:
+                self.state.rejections.put(reporter, kept)
 
 
 def _caused_by(case: Case | None, cause: str) -> list[Escalation]:

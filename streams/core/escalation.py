@@ -31,6 +31,7 @@ class Trigger(StrEnum):
     REOPENED = "reopened"
     UNMERGED = "unmerged"
     EXPIRED = "expired"  # no report and no update for the idle period; closed by Vigil
+    COORDINATED = "coordinated"  # flagged: a burst of its reports came from new or rejected reporters
 
 
 class SubjectRef(msgspec.Struct, frozen=True):

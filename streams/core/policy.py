@@ -39,6 +39,16 @@ def tighten_deadlines(case: Case, now: datetime, routing: Routing) -> None:
         case.resolve_due = min(case.resolve_due, now + sla.resolve)
 
 
+def relax_deadlines(case: Case, routing: Routing) -> None:
+    """After a priority drop (unmerge): the deadlines the case would have had at its
+    priority since it opened, where they are later than the current ones."""
+    sla = routing.sla[case.priority]
+    if case.acked_at is None and case.ack_due is not None:
+        case.ack_due = max(case.ack_due, case.opened_at + sla.ack)
+    if case.resolve_due is not None:
+        case.resolve_due = max(case.resolve_due, case.opened_at + sla.resolve)
+
+
 def milestone_crossed(case: Case, milestones: tuple[int, ...]) -> int | None:
     """The highest reporter milestone newly reached by credible reporters, if any."""
     reached = [m for m in milestones if case.credible_reporters >= m > case.announced_milestone]

@@ -11,18 +11,19 @@ one write order that matters). Values are MessagePack, typed by msgspec.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, Iterator, MutableMapping, TypeVar
+from typing import Any, Generic, Iterator, MutableMapping, TypeVar
 
 import msgspec
 
 from streams.core.cases import Case, SubjectHistory, TextCandidate
 from streams.core.dedupe import SeenReport
+from streams.core.rejections import Record
 
 T = TypeVar("T")
 
 
 class Store(Generic[T]):
-    def __init__(self, data: MutableMapping[bytes, bytes], kind: type[T], prefix: str) -> None:
+    def __init__(self, data: MutableMapping[bytes, bytes], kind: type[T] | Any, prefix: str) -> None:
         self._data = data
         self._prefix = prefix.encode()
         self._encode = msgspec.msgpack.Encoder().encode
@@ -51,13 +52,13 @@ class Store(Generic[T]):
 
 @dataclass
 class EngineState:
-    """The case engine's state. Rejections are global (by reporter), so kept apart."""
+    """The case engine's state. Rejections are global (by reporter hash), so kept apart."""
 
     seen: Store[SeenReport]
     cases: Store[Case]
     subjects: Store[SubjectHistory]
     text_index: Store[list[TextCandidate]]
-    rejections: Store[int]
+    rejections: Store[Record]
 
     @classmethod
     def over(cls, table: MutableMapping[bytes, bytes], rejections: MutableMapping[bytes, bytes]) -> EngineState:
@@ -66,7 +67,7 @@ class EngineState:
             Store(table, Case, "c:"),
             Store(table, SubjectHistory, "h:"),
             Store(table, list[TextCandidate], "t:"),
-            Store(rejections, int, ""),
+            Store(rejections, Record, ""),
         )
 
     @classmethod

@@ -13,7 +13,7 @@ import msgspec
 import pytest
 
 from streams.core.outcome import OutcomeKind
-from tests.integration.harness import REPO, Worker, event, running_worker, settings_for
+from tests.integration.harness import REPO, Worker, env_for, event, running_worker, settings_for
 
 pytestmark = pytest.mark.integration
 SAMPLE = REPO / "data" / "sample" / "feedback.jsonl"
@@ -61,8 +61,9 @@ def test_backtest_and_the_pipeline_agree_on_the_demo_sample(worker: Worker) -> N
     worker.produce(lines)
     streamed = worker.collect("outcomes", until=len(lines))
 
-    backtest = subprocess.run(
-        [sys.executable, "-m", "streams.cli", "backtest", str(SAMPLE)], capture_output=True, check=True, cwd=REPO
+    backtest = subprocess.run(  # with the worker's settings, as an operator would run it
+        [sys.executable, "-m", "streams.cli", "backtest", str(SAMPLE)],
+        capture_output=True, check=True, cwd=REPO, env=env_for(worker.settings),
     )
     replayed = [msgspec.json.decode(line) for line in backtest.stdout.splitlines()]
     offline = [r for r in replayed if r["kind"] == "outcome"]

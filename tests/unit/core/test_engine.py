@@ -140,9 +140,9 @@ def test_a_less_urgent_report_only_merges() -> None:
     assert result.case is not None and result.case.priority is Priority.P1
 
 
-def test_a_burst_from_new_accounts_is_flagged_and_cannot_raise_priority() -> None:
+def test_a_burst_from_new_accounts_is_flagged_once_and_cannot_raise_priority() -> None:
     e = engine()
-    e.handle_report(feedback("e0", age_days=900), decision(Category.HARASSMENT, Priority.P2), at(0))
+    opened = e.handle_report(feedback("e0", age_days=900), decision(Category.HARASSMENT, Priority.P2), at(0))
     burst = [
         e.handle_report(feedback(f"n{i}", age_days=1, seconds=10 + i), decision(), at(10 + i)) for i in range(12)
     ]
@@ -151,7 +151,11 @@ def test_a_burst_from_new_accounts_is_flagged_and_cannot_raise_priority() -> Non
 
     assert burst[3].case is not None and not burst[3].case.coordinated
     assert burst[-1].case is not None and burst[-1].case.coordinated
-    assert all(r.escalations == [] for r in burst)  # 13 reporters, but only 1 credible: no milestone
+    # 13 reporters but 1 credible: no milestone; the flag itself is a change teams must see.
+    assert [i for i, r in enumerate(burst) if r.escalations] == [4]
+    [flagged] = burst[4].escalations
+    assert (flagged.escalation_id, flagged.version, flagged.trigger) == (opened.escalations[0].escalation_id, 2, Trigger.COORDINATED)
+    assert (flagged.coordinated, flagged.priority) == (True, Priority.P2)
     assert brigade.escalations == [] and brigade.case is not None and brigade.case.priority is Priority.P2
     [raised] = credible.escalations
     assert (raised.trigger, raised.priority, raised.coordinated) == (Trigger.PRIORITY_RAISED, Priority.P0, True)
@@ -159,7 +163,7 @@ def test_a_burst_from_new_accounts_is_flagged_and_cannot_raise_priority() -> Non
 
 def test_reports_from_previously_rejected_reporters_count_as_suspicious() -> None:
     e = engine()
-    e.state.rejections.put(reporter_hash("u-bad").hex(), 3)
+    e.state.rejections.put(reporter_hash("u-bad").hex(), [at(-60), at(-30)])
     e.handle_report(feedback("e0", user="u-bad"), decision(), at(0))
 
     case = e.state.cases.get(keys.case_id(keys.route_id("subject:video:v1"), "e0"))
@@ -303,7 +307,7 @@ def test_rejecting_reports_marks_their_reporters() -> None:
     e.handle_update(_update(escalation_id, UpdateAction.RESOLVE, resolution=Resolution.NO_VIOLATION), at(100))
 
     marks = [e.state.rejections.get(reporter_hash(user).hex()) for user in ("u-e1", "u-e2", "u-e3")]
-    assert marks == [1, 1, None]
+    assert marks == [[at(100)], [at(100)], None]
 
 
 def test_unmerge_splits_a_report_into_its_own_case() -> None:
