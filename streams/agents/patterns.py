@@ -10,13 +10,15 @@ is small (deltas, not reports) and single-partition: one detector sees every key
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Sequence
 
 from streams.core.clock import Clock
 from streams.core.patterns import PatternAlert, PatternConfig, PatternDetector, decode_deltas
 from streams.core.patterns.idle import IdleWatermark
-from streams.metrics import Metrics
+from streams.metrics import Metrics, child
 from streams.publisher import Publisher
 from streams.web.feed import ConsoleFeed
 
@@ -29,6 +31,7 @@ class PatternAgent:
         *,
         table: Any,
         config: PatternConfig,
+        teams: Mapping[str, str],
         publisher: Publisher,
         metrics: Metrics,
         feed: ConsoleFeed,
@@ -36,6 +39,7 @@ class PatternAgent:
     ) -> None:
         self.table = table
         self.config = config
+        self.teams = teams  # category -> team of the routing the worker runs (suggested actions)
         self.publisher = publisher
         self.metrics = metrics
         self.feed = feed
@@ -49,9 +53,16 @@ class PatternAgent:
 
     async def __call__(self, stream: Any) -> None:
         async for records in stream.take_events(100, within=0.2):
+            started = time.perf_counter()
             stream._set_current_event(records[-1])  # state writes go to its partition
             self.handle(records)
             await self.publisher.flush()
+            self._count(len(records), time.perf_counter() - started)
+
+    def _count(self, records: int, seconds: float) -> None:
+        child(self.metrics.events_consumed, "pattern_counts").inc(records)
+        child(self.metrics.stage_events, "patterns").inc(records)
+        child(self.metrics.stage_seconds, "patterns").observe(seconds)
 
     def handle(self, records: Sequence[Any]) -> None:
         detector = self.detector or self._restore()
@@ -75,7 +86,7 @@ class PatternAgent:
 
     def _restore(self) -> PatternDetector:
         entries = {key.decode(): value for key, value in self.table.items()}
-        self.detector = PatternDetector.from_entries(entries, self.config)
+        self.detector = PatternDetector.from_entries(entries, self.config, teams=self.teams)
         log.info("pattern detector restored from %d table entries", len(entries))
         return self.detector
 

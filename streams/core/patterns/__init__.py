@@ -1,7 +1,8 @@
 """Pattern detection core: recurring issues, spikes and release regressions, in event time.
 
 Intake side:   counter = PatternCounter(config); counter.observe(obs); deltas = counter.drain()
-Pattern side:  detector = PatternDetector(config); alerts = detector.apply(deltas)
+Pattern side:  detector = PatternDetector(config, teams=routing_teams(routing))
+               alerts = detector.apply(deltas)
                alerts += detector.advance(watermark)   # from a timer when traffic is quiet
 """
 

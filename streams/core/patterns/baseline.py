@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import msgspec
+import numpy as np
 from scipy.special import betainc
 from scipy.stats import betabinom
 
@@ -17,6 +18,7 @@ from streams.core.patterns.config import SpikeConfig
 
 _LN2 = math.log(2)
 MAX_SCORE = 300.0
+_MAX_RECURSION = 2000  # counts above this are scored with the dispersion approximation
 # Where a key has never had a report, its rate is taken to be at most one a week.
 _PRIOR_RATE_PER_S = 1 / (7 * 86_400)
 
@@ -95,6 +97,43 @@ def spike_score(count: int, expected: Expectation, dispersion: float) -> float:
     return _score(tail)
 
 
+def burst_score(count: int, expected: Expectation, sizes: tuple[float, ...]) -> float:
+    """-log10 P(window >= count) when incidents arrive in clusters of 1..len(sizes) with
+    probabilities `sizes`: a compound negative binomial (Panjer's recursion). The number of
+    clusters is the baseline's negative binomial, its mean shrunk by the mean cluster size."""
+    if count <= 0:
+        return 0.0
+    mean_size = sum(k * p for k, p in enumerate(sizes, start=1))
+    q = expected.window_s / (expected.exposure + expected.window_s)
+    shape = expected.shape / mean_size
+    first = (1 - q) ** shape
+    if first <= 1e-250 or count > _MAX_RECURSION:  # a busy key: clusters barely matter
+        return spike_score(count, expected, _dispersion(sizes, mean_size))
+    b = (shape - 1) * q
+    pmf = [first]
+    for x in range(1, count):
+        pmf.append(sum((q + b * k / x) * p * pmf[x - k] for k, p in enumerate(sizes[:x], start=1)))
+    tail = 1.0 - math.fsum(pmf)
+    if tail < 1e-9:  # the complement has lost its digits: sum the tail itself
+        tail = _upper_sum(pmf, count, q, b, sizes)
+    return _score(tail)
+
+
+def _upper_sum(pmf: list[float], count: int, q: float, b: float, sizes: tuple[float, ...]) -> float:
+    total = 0.0
+    for x in range(count, count + _MAX_RECURSION):
+        term = sum((q + b * k / x) * p * pmf[x - k] for k, p in enumerate(sizes, start=1) if k <= x)
+        pmf.append(term)
+        total += term
+        if term < total * 1e-9:
+            break
+    return total
+
+
+def _dispersion(sizes: tuple[float, ...], mean_size: float) -> float:
+    return sum(k * k * p for k, p in enumerate(sizes, start=1)) / mean_size
+
+
 def binomial_score(successes: int, trials: int, share: float) -> float:
     """-log10 P(X >= successes) for X ~ Binomial(trials, share)."""
     if successes <= 0 or trials <= 0:
@@ -107,7 +146,10 @@ def beta_binomial_score(successes: int, trials: int, a: float, b: float) -> floa
     estimated from few reference reports cannot make an ordinary count look extreme."""
     if successes <= 0 or trials <= 0:
         return 0.0
-    return _score(float(betabinom.sf(successes - 1, trials, a, b)))
+    # summed upward, not 1 - cdf: the complement loses every digit in the far tail (and
+    # came out <= 0 there, scoring the maximum)
+    tail = float(np.sum(betabinom.pmf(np.arange(successes, trials + 1), trials, a, b)))
+    return _score(tail)
 
 
 def _score(tail: float) -> float:

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from streams.core.patterns.config import PatternConfig
 from streams.core.patterns.counter import PatternCounter
 from streams.core.patterns.detector import PatternDetector
+from streams.core.patterns.narrative import routing_teams
 from streams.core.patterns.observation import Observation
 from streams.core.patterns.scenarios import ScenarioConfig, generate
+from streams.core.routing import load_routing
 
 
 @dataclass
@@ -61,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     observations = [a.observation for a in scenario.arrivals]
     n = len(observations)
     alone = _run(observations, args.drain_every, None)
-    together = _run(observations, args.drain_every, PatternDetector(PatternConfig()))
+    detector = PatternDetector(PatternConfig(), teams=routing_teams(load_routing()))
+    together = _run(observations, args.drain_every, detector)
     print(f"{n} reports, drained every {args.drain_every}: {alone.deltas / n:.2f} deltas per report")
     print("  counter alone (intake process without detector state):")
     print(f"    PatternCounter.observe  {alone.observe_s / n * 1e6:7.2f} us/report")

@@ -11,7 +11,7 @@ from typing import Any
 from streams.core.patterns.config import PatternConfig
 from streams.core.patterns.delta import PatternDelta
 from streams.core.patterns.facets import Facet
-from streams.core.patterns.observation import Observation
+from streams.core.patterns.observation import Observation, Reopening
 from streams.core.patterns.sketch import stable_hash
 
 # A tally is a list, not an object: creating and bumping lists is the cheapest in CPython.
@@ -92,6 +92,21 @@ class PatternCounter:
                     t[_COORD_REPORTERS] = set()
                 t[_COORD_REPORTERS].add(who)
         self._observed += 1
+
+    def observe_reopening(self, reopening: Reopening) -> None:
+        """A case reopened by its team: one more reopening of its subject, not a report."""
+        ms = int(reopening.at.timestamp() * 1000)
+        s = ms // 1000
+        width = self._config.bucket_s[_SUBJECT]
+        slot = (_SUBJECT, reopening.subject_key, s - s % width)
+        t = self._tallies.get(slot)
+        if t is None:
+            self._tallies[slot] = [0, 1, 0, 0, set(), None, [], ms, reopening.category, set()]
+            return
+        t[_REOPENED] += 1
+        if ms >= t[_LAST_MS]:
+            t[_LAST_MS] = ms
+            t[_CATEGORY] = reopening.category
 
     def drain(self) -> list[PatternDelta]:
         """Everything observed since the last drain, one delta per (facet, key, bucket)."""

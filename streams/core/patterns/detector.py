@@ -4,6 +4,8 @@ event-time watermark passes each bucket end, runs the rules and the pattern life
 Event time is the reports' occurred_at. The watermark is the latest event time seen minus
 the configured lateness (or whatever `advance` is given, if later); a bucket is evaluated
 once the watermark passes its end. Reports that arrive later still count in later windows.
+Bucket ends are judged in event-time order across facets; a spike that opens on one facet
+while another facet's open spike holds the same reports joins it (linking.py): one page.
 State is bounded: buckets older than a facet's longest window are dropped and keys idle for
 their facet's idle_ttl are forgotten. It serializes whole (`snapshot`) or per key
 (`changed_entries`) for a changelogged table.
@@ -20,7 +22,7 @@ import msgspec
 
 from streams.core.clock import from_millis
 from streams.core.patterns import baseline as bl
-from streams.core.patterns import regression, sketch, spike, thresholds, window
+from streams.core.patterns import linking, regression, sketch, spike, thresholds, window
 from streams.core.patterns.alert import AlertStatus, PatternAlert, PatternKind
 from streams.core.patterns.config import PatternConfig
 from streams.core.patterns.delta import PatternDelta
@@ -28,7 +30,7 @@ from streams.core.patterns.facets import Facet, dimensions, key_values, state_ke
 from streams.core.patterns.finding import Finding
 from streams.core.patterns.lifecycle import Lifecycle
 from streams.core.patterns.narrative import Narrator
-from streams.core.patterns.state import Bucket, DetectorMeta, DetectorSnapshot, KeyState
+from streams.core.patterns.state import Bucket, DetectorMeta, DetectorSnapshot, KeyState, OpenPattern
 
 META_ENTRY = "meta"
 _MAX_STEPS = 1440
@@ -41,6 +43,7 @@ _BASELINE_FACETS = frozenset(
         Facet.TEXT_CLUSTER,
     }
 )
+_SPIKE_FACETS = (Facet.CATEGORY_REGION, Facet.CATEGORY_LANGUAGE, Facet.CATEGORY_PLATFORM_VERSION)
 _encoder = msgspec.msgpack.Encoder()
 _snapshot_decoder = msgspec.msgpack.Decoder(DetectorSnapshot)
 _meta_decoder = msgspec.msgpack.Decoder(DetectorMeta)
@@ -48,11 +51,16 @@ _key_decoder = msgspec.msgpack.Decoder(KeyState)
 
 
 class PatternDetector:
-    def __init__(self, config: PatternConfig | None = None, track_changes: bool = False) -> None:
-        """track_changes: remember changed keys for `changed_entries` (a table-backed agent)."""
+    def __init__(
+        self, config: PatternConfig | None = None, *, teams: Mapping[str, str], track_changes: bool = False
+    ) -> None:
+        """teams: category -> team of the routing in force (narrative.routing_teams), named in
+        suggested actions. track_changes: remember changed keys for `changed_entries` (a
+        table-backed agent)."""
         self._config = config or PatternConfig()
         self._track_changes = track_changes
-        self._lifecycle = Lifecycle(self._config, Narrator(_teams(self._config)))
+        self._lifecycle = Lifecycle(self._config, Narrator(teams))
+        self._emitted: list[PatternAlert] = []  # alerts of the evaluation under way
         self._meta = DetectorMeta()
         self._keys: dict[Facet, dict[str, KeyState]] = {f: {} for f in Facet}
         # key -> starts of buckets with new data; the key is judged at the first bucket end
@@ -166,14 +174,17 @@ class PatternDetector:
         if watermark <= meta.watermark:
             return []
         meta.watermark = watermark
-        alerts: list[PatternAlert] = []
-        for facet in _FACETS:
-            for end in self._bucket_ends(facet, watermark):
-                alerts += self._evaluate(facet, end)
-                meta.closed[facet] = end
+        self._emitted = []
+        # In event-time order across facets, whatever the batch: which facet of a spike opens
+        # first (and pages; the others join it) must not depend on how deltas were batched.
+        ends = [(end, i, facet) for i, facet in enumerate(_FACETS) for end in self._bucket_ends(facet, watermark)]
+        for end, _, facet in sorted(ends):
+            self._evaluate(facet, end)
+            meta.closed[facet] = end
         if watermark - meta.last_sweep >= self._config.sweep_interval_s:
             self._sweep(watermark)
             meta.last_sweep = watermark
+        alerts, self._emitted = self._emitted, []
         return alerts
 
     def _bucket_ends(self, facet: Facet, watermark: int) -> range:
@@ -188,7 +199,7 @@ class PatternDetector:
             return range(end, end + 1) if last is None or end > last else range(0)
         return range(last + width, end + 1, width)
 
-    def _evaluate(self, facet: Facet, end: int) -> list[PatternAlert]:
+    def _evaluate(self, facet: Facet, end: int) -> None:
         due: list[str] = []
         pending: dict[str, set[int]] = {}
         for key, starts in self._dirty[facet].items():
@@ -199,28 +210,29 @@ class PatternDetector:
                 pending[key] = later
         self._dirty[facet] = pending
         keys = list(dict.fromkeys(due + list(self._open[facet])))
-        alerts: list[PatternAlert] = []
         for key in keys:
             state = self._keys[facet].get(key)
             if state is None:
                 continue
-            alerts += self._evaluate_key(facet, key, state, end)
-        return alerts
+            self._evaluate_key(facet, key, state, end)
 
-    def _evaluate_key(self, facet: Facet, key: str, state: KeyState, end: int) -> list[PatternAlert]:
+    def _evaluate_key(self, facet: Facet, key: str, state: KeyState, end: int) -> None:
         findings = {f.kind: f for f in self._findings(facet, key, state, end)}
         kinds = list(findings) + [PatternKind(k) for k in state.open if k not in findings]
         dims = dimensions(facet, key)
-        alerts = []
         for kind in kinds:
+            joined = state.open.get(kind)
             alert = self._lifecycle.step(facet, key, dims, state, kind, findings.get(kind), end)
-            if alert is None:
+            if alert is None or (joined is not None and joined.linked_to):
+                continue  # part of an incident another key pages for
+            if kind is PatternKind.SPIKE and alert.status is AlertStatus.OPENED and self._join(facet, key, state, end):
                 continue
-            alerts.append(alert)
+            self._emitted.append(alert)
             if kind is PatternKind.RELEASE_REGRESSION and alert.status is AlertStatus.OPENED:
                 regressed = self._meta.regressed.setdefault(dims["platform"], [])
-                if dims["app_version"] not in regressed:
-                    regressed.append(dims["app_version"])
+                entry = state_key((dims["app_version"], dims["category"]))
+                if entry not in regressed:
+                    regressed.append(entry)
         was_open = key in self._open[facet]
         if state.open:
             self._open[facet][key] = None
@@ -229,7 +241,47 @@ class PatternDetector:
         # judging a key changes it only through its baseline or its patterns
         if state.baseline is not None or state.open or was_open:
             self._touch(facet, key)
-        return alerts
+
+    # ---- one incident, one page ----------------------------------------------------------
+
+    def _join(self, facet: Facet, key: str, state: KeyState, end: int) -> bool:
+        """Join the spike that just opened on this key to an open spike of another facet with
+        the same reports, and page that incident's update instead; False when there is none."""
+        incident = self._incident_for(facet, key, state, end)
+        if incident is None:
+            return False
+        other_facet, other_key, other = incident
+        primary = other.open[PatternKind.SPIKE]
+        state.open[PatternKind.SPIKE].linked_to = primary.pattern_id
+        # opened at this same window end (so in this batch, whatever the batching): amend that
+        # page rather than page an update right after it
+        opening = [
+            a for a in self._emitted
+            if a.pattern_id == primary.pattern_id and a.status is AlertStatus.OPENED and a.window_end.timestamp() == end
+        ]
+        alert = self._lifecycle.link(primary, dimensions(other_facet, other_key), other, facet, key, end, bool(opening))
+        self._touch(other_facet, other_key)
+        self._emitted = [a for a in self._emitted if a not in opening] + [alert]
+        return True
+
+    def _incident_for(self, facet: Facet, key: str, state: KeyState, end: int) -> tuple[Facet, str, KeyState] | None:
+        k = self._config.sketch_size
+        since = end - self._config.spike.window_s
+        category = key_values(key)[0]
+        mine = linking.incidents(state, since, end, k)
+        best: tuple[int, Facet, str, KeyState] | None = None
+        for other_facet in _SPIKE_FACETS:
+            for other_key in self._open[other_facet]:
+                other = self._keys[other_facet][other_key]
+                pattern: OpenPattern | None = other.open.get(PatternKind.SPIKE)
+                if pattern is None or pattern.linked_to or key_values(other_key)[0] != category:
+                    continue
+                if (other_facet, other_key) == (facet, key):
+                    continue
+                common = linking.shared(mine, linking.incidents(other, since, end, k), k)
+                if common and (best is None or common > best[0]):
+                    best = (common, other_facet, other_key, other)
+        return None if best is None else best[1:]
 
     def _findings(self, facet: Facet, key: str, state: KeyState, end: int) -> list[Finding]:
         cfg = self._config
@@ -283,11 +335,15 @@ class PatternDetector:
         return regression.version_share(self._platform_totals(platform, at), version) < 0.5
 
     def _platform_totals(self, platform: str, end: int) -> regression.PlatformTotals:
+        """A platform's keys summed over the regression window ending at the last multiple of
+        its refresh interval: hours-long windows need no re-summing every bucket."""
+        cfg = self._config.regression
+        anchor = end - end % cfg.refresh_s
         cached = self._totals_cache.get(platform)
-        if cached is None or cached[0] != end:
+        if cached is None or cached[0] != anchor:
             versions = self._platforms.get(platform, {})
-            totals = regression.platform_totals(versions, end, self._config.regression, self._config.spike)
-            cached = self._totals_cache[platform] = (end, totals)
+            totals = regression.platform_totals(versions, anchor, cfg, self._config.spike)
+            cached = self._totals_cache[platform] = (anchor, totals)
         return cached[1]
 
     # ---- bounding state ------------------------------------------------------------------
@@ -332,8 +388,7 @@ class PatternDetector:
             versions.pop(version, None)
             self._meta.versions.get(platform, {}).pop(version, None)
             regressed = self._meta.regressed.get(platform, [])
-            if version in regressed:
-                regressed.remove(version)
+            regressed[:] = [e for e in regressed if key_values(e)[0] != version]
 
     def _peer_mean(self, now: int) -> float:
         since = now - self._config.abusive.window_s
@@ -351,10 +406,10 @@ class PatternDetector:
 
     @classmethod
     def restore(
-        cls, blob: bytes, config: PatternConfig | None = None, track_changes: bool = False
+        cls, blob: bytes, config: PatternConfig | None = None, *, teams: Mapping[str, str], track_changes: bool = False
     ) -> PatternDetector:
         snap = _snapshot_decoder.decode(blob)
-        detector = cls._rebuild(config, snap.meta, snap.keys)
+        detector = cls._rebuild(config, teams, snap.meta, snap.keys)
         detector._track_changes = track_changes
         return detector
 
@@ -363,7 +418,7 @@ class PatternDetector:
         "meta" plus "<facet>:<key>" -> msgpack KeyState, or None when the key was forgotten.
         Needs a detector made with track_changes=True (from_entries makes one)."""
         if not self._track_changes:
-            raise RuntimeError("changed_entries needs PatternDetector(config, track_changes=True)")
+            raise RuntimeError("changed_entries needs PatternDetector(config, teams=..., track_changes=True)")
         out: dict[str, bytes | None] = {META_ENTRY: _encoder.encode(self._meta)}
         for facet, key in self._touched:
             state = self._keys[facet].get(key)
@@ -373,7 +428,7 @@ class PatternDetector:
 
     @classmethod
     def from_entries(
-        cls, entries: Mapping[str, bytes], config: PatternConfig | None = None
+        cls, entries: Mapping[str, bytes], config: PatternConfig | None = None, *, teams: Mapping[str, str]
     ) -> PatternDetector:
         """Rebuild from a table holding what `changed_entries` wrote (deleted keys removed)."""
         meta = _meta_decoder.decode(entries[META_ENTRY]) if META_ENTRY in entries else DetectorMeta()
@@ -383,13 +438,17 @@ class PatternDetector:
                 continue
             facet, _, key = name.partition(":")
             keys.setdefault(facet, {})[key] = _key_decoder.decode(raw)
-        return cls._rebuild(config, meta, keys)
+        return cls._rebuild(config, teams, meta, keys)
 
     @classmethod
     def _rebuild(
-        cls, config: PatternConfig | None, meta: DetectorMeta, keys: Mapping[str, Mapping[str, KeyState]]
+        cls,
+        config: PatternConfig | None,
+        teams: Mapping[str, str],
+        meta: DetectorMeta,
+        keys: Mapping[str, Mapping[str, KeyState]],
     ) -> PatternDetector:
-        detector = cls(config, track_changes=True)
+        detector = cls(config, teams=teams, track_changes=True)
         detector._meta = meta
         for facet_name, states in keys.items():
             facet = Facet(facet_name)
@@ -441,11 +500,3 @@ def _merge_bucket(state: KeyState, d: PatternDelta, k: int, samples: int) -> Non
             incidents=d.incidents,
         ),
     )
-
-
-def _teams(config: PatternConfig) -> Mapping[str, str]:
-    if config.teams is not None:
-        return config.teams
-    from streams.core.routing import load_routing
-
-    return {str(c): team for c, team in load_routing().teams.items()}

@@ -9,7 +9,7 @@ from streams.core.clock import from_millis
 from streams.core.patterns import sketch, window
 from streams.core.patterns.alert import AlertStatus, PatternAlert, PatternKind
 from streams.core.patterns.config import PatternConfig
-from streams.core.patterns.facets import Facet
+from streams.core.patterns.facets import Facet, dimensions
 from streams.core.patterns.finding import MEASURE, Finding
 from streams.core.patterns.narrative import Narrator
 from streams.core.patterns.state import KeyState, OpenPattern
@@ -50,6 +50,24 @@ class Lifecycle:
             return None
         del state.open[kind]
         return self._alert(pattern, AlertStatus.RESOLVED, dims, state, end, finding)
+
+    def link(
+        self,
+        p: OpenPattern,
+        dims: Mapping[str, str],
+        state: KeyState,
+        facet: Facet,
+        key: str,
+        end: int,
+        amend: bool,
+    ) -> PatternAlert:
+        """Another key's spike joined pattern `p` (of the key with `dims`): its alert with the
+        joined dimensions, a new version of it or (amend: its opening is not out yet) the
+        opening itself."""
+        previous = p.linked.get(facet)
+        p.linked = {**p.linked, facet: key if previous in (None, key) else ""}
+        status = AlertStatus.OPENED if amend else AlertStatus.UPDATED
+        return self._alert(p, status, dims, state, end, None)
 
     def _open(self, facet: Facet, key: str, state: KeyState, f: Finding, end: int) -> OpenPattern:
         start = end - f.window_s
@@ -111,12 +129,13 @@ class Lifecycle:
         distinct = sketch.estimate(p.reporters, self._config.sketch_size)
         facts = {**(f.facts if f is not None else {}), "incidents": p.incidents}
         narrator = self._narrator
+        also = linked_dimensions(p, dims)
         return PatternAlert(
             pattern_id=p.pattern_id,
             kind=p.kind,
             status=status,
             version=p.version,
-            dimensions=dict(dims),
+            dimensions={**dims, **also},
             window_start=from_millis(p.start * 1000),
             window_end=from_millis(end * 1000),
             count=p.total,
@@ -124,11 +143,23 @@ class Lifecycle:
             baseline=round(p.expected, 2),
             score=round(p.score, 2),
             summary=narrator.summary(
-                p.kind, status, dims, p.total, end - p.start, p.expected, distinct, p.reference, facts
+                p.kind, status, dims, p.total, end - p.start, p.expected, distinct, p.reference, facts, also
             ),
             suggested_action=narrator.action(p.kind, dims, state.category),
             sample_event_ids=tuple(p.samples),
         )
+
+
+def linked_dimensions(p: OpenPattern, dims: Mapping[str, str]) -> dict[str, str]:
+    """Dimensions the joined keys add to the pattern's own; none from a facet whose joined
+    keys disagree (a spike seen on two platforms is not a platform's)."""
+    out: dict[str, str] = {}
+    for facet, key in sorted(p.linked.items()):
+        if key:
+            for name, value in dimensions(Facet(facet), key).items():
+                if name not in dims:
+                    out.setdefault(name, value)
+    return out
 
 
 def pattern_id(kind: PatternKind, facet: Facet, key: str, start: int) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from streams.core.patterns.alert import AlertStatus, PatternKind
+from streams.core.routing import Routing
 
 _PLATFORM_NAMES = {"android": "Android", "ios": "iOS", "web": "web", "desktop": "desktop"}
 
@@ -20,6 +21,11 @@ def duration(seconds: int) -> str:
 
 def platform_name(platform: str) -> str:
     return _PLATFORM_NAMES.get(platform.lower(), platform)
+
+
+def routing_teams(routing: Routing) -> dict[str, str]:
+    """category -> team of the rule set the worker or backtest runs, for suggested actions."""
+    return {str(category): team for category, team in routing.teams.items()}
 
 
 class Narrator:
@@ -40,8 +46,12 @@ class Narrator:
         distinct: int,
         reference: str,
         facts: Mapping[str, float],
+        also: Mapping[str, str] | None = None,
     ) -> str:
+        """`also`: dimensions of other facets where the same reports spiked (one incident)."""
         text = self._describe(kind, dims, count, duration(span_s), expected, distinct, reference, facts)
+        if also:
+            text += f"; the same reports also spiked {_also(also)}"
         return f"Back to normal: {text}" if status is AlertStatus.RESOLVED else text
 
     def _describe(
@@ -85,8 +95,8 @@ class Narrator:
                 f"{int(facts.get('rejected', 0))} from a history of rejected reports"
             )
         return (
-            f"cases about {dims['subject']} were reopened {count} times in {span}, "
-            f"by reports from {distinct} reporters"
+            f"cases about {dims['subject']} were reopened {count} times in {span} (by new reports "
+            f"or their team; {int(facts.get('reports', 0))} reports from {distinct} reporters)"
         )
 
     def action(self, kind: PatternKind, dims: Mapping[str, str], category: str) -> str:
@@ -117,12 +127,23 @@ class Narrator:
 
 
 def _reports_of(dims: Mapping[str, str]) -> str:
+    return f"{dims['category']} reports from {_where(dims)}"
+
+
+def _where(dims: Mapping[str, str]) -> str:
     where = [f"region {dims['region']}" if "region" in dims else ""]
     if "language" in dims:
         where.append(f"language {dims['language']}")
     if "platform" in dims:
         where.append(f"{platform_name(dims['platform'])} {dims.get('app_version', '')}".strip())
-    return f"{dims['category']} reports from {' '.join(w for w in where if w)}"
+    return " ".join(w for w in where if w)
+
+
+def _also(dims: Mapping[str, str]) -> str:
+    parts = [f"in {name} {dims[name]}" for name in ("region", "language") if name in dims]
+    if "platform" in dims:
+        parts.append(f"on {platform_name(dims['platform'])} {dims.get('app_version', '')}".strip())
+    return " and ".join(parts)
 
 
 def _ratio(count: int, expected: float) -> str:

@@ -9,6 +9,7 @@ import msgspec
 from streams.core.cases import OpenReason
 from streams.core.dedupe import Verdict
 from streams.core.engine import ReportResult
+from streams.core.escalation import Escalation, Trigger
 from streams.core.report import FeedbackEvent
 from streams.core.taxonomy import Category, Priority
 from streams.core.triage.decision import Decision
@@ -29,6 +30,23 @@ class Observation(msgspec.Struct, frozen=True, omit_defaults=True):
     case_reopened: bool = False  # this report reopened a case that had been resolved
     coordinated: bool = False  # its case is flagged as a burst from new/rejected accounts
     reporter_rejected: bool = False  # the reporter has a history of rejected reports
+
+
+class Reopening(msgspec.Struct, frozen=True):
+    """A team reopened a resolved case about a subject (vigil reopen): it recurs as surely as
+    when a new report reopens it."""
+
+    subject_key: str
+    category: Category
+    at: datetime  # when the reopened case was published again
+
+
+def reopening_of(escalation: Escalation) -> Reopening | None:
+    """The reopening a team update caused, from the escalation it published, or None."""
+    if escalation.trigger is not Trigger.REOPENED or escalation.subject is None:
+        return None
+    subject = escalation.subject
+    return Reopening(f"{subject.type}:{subject.id}", escalation.category, escalation.published_at)
 
 
 def observation_of(event: FeedbackEvent, decision: Decision, result: ReportResult) -> Observation | None:

@@ -7,7 +7,9 @@ The comparison is robust to other anomalies: the control categories whose ratio 
 the most extreme either way are left out, and versions that opened a regression themselves
 are not a reference. A version stops being new once it carries most of its platform's
 reports: then the older ones are too few to compare with and its own baseline (the spike
-rule) takes over.
+rule) takes over. A version that regressed in a category is no reference when that category
+is judged, but stays one for the others: excluding it whole left only a long-gone version,
+half forgotten, to compare with.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from streams.core.patterns import baseline as bl
 from streams.core.patterns import window
 from streams.core.patterns.alert import PatternKind
 from streams.core.patterns.config import RegressionConfig, SpikeConfig
+from streams.core.patterns.facets import state_key
 from streams.core.patterns.finding import Finding
 from streams.core.patterns.state import KeyState
 
@@ -43,7 +46,7 @@ class PlatformView:
     version: str
     category: str
     totals: PlatformTotals
-    excluded: Collection[str] = ()  # versions that are no reference (regressed themselves)
+    excluded: Collection[str] = ()  # state_key((version, category)) of regressions opened
 
 
 def platform_totals(
@@ -81,6 +84,8 @@ def regression(view: PlatformView, cfg: RegressionConfig, warm: bool) -> Finding
     x = int(target.mine)
     if target.reference + rest.reference < cfg.min_reference or x + rest.mine == 0:
         return _quiet(x, cfg)
+    if target.reference < cfg.min_category_reference:  # the older versions' share is unknown
+        return _quiet(x, cfg)
     a, b = target.reference + 0.5, rest.reference + 0.5
     share = a / (a + b)
     share_now = (target.now + _SHARE_PRIOR * share) / (target.now + rest.now + _SHARE_PRIOR)
@@ -109,7 +114,7 @@ def regression(view: PlatformView, cfg: RegressionConfig, warm: bool) -> Finding
 def _by_category(view: PlatformView) -> dict[str, _Counts]:
     out: dict[str, _Counts] = {}
     for version, categories in view.totals.items():
-        if version != view.version and version in view.excluded:
+        if version != view.version and state_key((version, view.category)) in view.excluded:
             continue
         for category, t in categories.items():
             c = out.setdefault(category, _Counts())
@@ -154,7 +159,7 @@ def _label(view: PlatformView) -> str:
     by_version = {
         v: sum(t.recent for t in categories.values())
         for v, categories in view.totals.items()
-        if v != view.version and v not in view.excluded
+        if v != view.version and state_key((v, view.category)) not in view.excluded
     }
     if not by_version:
         return "earlier versions"

@@ -3,14 +3,18 @@
 Baseline traffic: reports from 12 regions, each with a daily cycle in its own local time
 (evening peak, early-morning trough), 11 categories, Android/iOS app versions rolled out on
 a schedule, heavy-tailed reporter and subject activity, template texts that form lasting
-near-duplicate clusters, small clumps of 2-3 reports about one subject, a few coordinated
-clumps and case reopenings. Reports arrive a few seconds after they occurred, a few of them
-minutes late. On top of it, optional injected patterns with their ground truth:
+near-duplicate clusters, case reopenings and random bursts: 2-3 reports within 3 minutes in
+one category x region, by different reporters, about one subject (several people saw the
+same thing; a few of these are coordinated) or about different subjects (one bad actor's
+posts, one local outage's victims). Reports arrive a few seconds after they occurred, a few
+of them minutes late. On top of it, optional injected patterns with their ground truth:
 
 - spikes: one category x region key at >= `spike_multiple` times its baseline rate for
   10-30 minutes, carrying at least `spike_min_reports` reports;
 - release regressions: a new app version whose product_issue reports per user are
-  `regression_multiplier` times those of the older versions.
+  `regression_multiplier` times those of the older versions;
+- recurring subjects: a subject whose case is reopened by new reports 3-5 times, hours to
+  a day apart (its injection starts at the third reopening, when it becomes detectable).
 
 Synthetic by construction: no real data is used.
 """
@@ -66,8 +70,12 @@ class ScenarioConfig:
     regressions: int = 0
     regression_multiplier: tuple[float, float] = (4.0, 8.0)
     release_every_days: float = 5.0
-    clump_fraction: float = 0.12  # incidents reported by 2-3 people within 3 minutes
-    coordinated_clump_fraction: float = 0.04
+    recurring: int = 0
+    recurring_reopens: tuple[int, int] = (3, 5)
+    recurring_gap_h: tuple[float, float] = (4.0, 30.0)
+    clump_fraction: float = 0.12  # bursts: 2-3 reports in one category x region within 3 min
+    clump_same_subject: float = 0.5  # share of bursts about one subject (else one subject each)
+    coordinated_clump_fraction: float = 0.04  # of the bursts about one subject
     reopen_probability: float = 0.01
     template_fraction: float = 0.10  # single reports whose text is a common template
     templates: int = 20
@@ -80,7 +88,7 @@ class ScenarioConfig:
 
 @dataclass(slots=True)
 class Injection:
-    kind: str  # "spike" | "release_regression"
+    kind: str  # "spike" | "release_regression" | "recurring_subject"
     dimensions: dict[str, str]
     start: datetime
     end: datetime
@@ -122,6 +130,7 @@ class _Report:
     event_id: str
     platform: str | None = None
     version: str | None = None
+    reopened: bool | None = None  # None: reopens a case at the background rate
 
 
 def diurnal(epoch_s: np.ndarray | float, utc_offset_h: float) -> np.ndarray:
@@ -165,6 +174,7 @@ class _Generator:
             self._assign_app(r)
         reports += self._regression_reports(reports, injections)
         injections += self._spikes(reports)
+        injections += self._recurring(reports)
         arrivals = [self._arrival(r) for r in reports]
         arrivals.sort(key=lambda a: (a.at, a.observation.event_id))
         releases = [
@@ -195,10 +205,15 @@ class _Generator:
         subject = self._subject()
         if rng.random() >= c.clump_fraction:
             return [self._report(t, category, region, subject, self._template(), False)]
-        cluster = self._cluster()
-        coordinated = bool(rng.random() < c.coordinated_clump_fraction)
         size = int(rng.integers(2, 4))
         offsets = [0.0, *rng.uniform(0, 180, size - 1)]
+        if rng.random() >= c.clump_same_subject:
+            return [
+                self._report(t + o, category, region, self._subject(), self._template(), False)
+                for o in offsets
+            ]
+        cluster = self._cluster()
+        coordinated = bool(rng.random() < c.coordinated_clump_fraction)
         return [
             self._report(t + o, category, region, subject, cluster, coordinated) for o in offsets
         ]
@@ -338,6 +353,41 @@ class _Generator:
             injections.append(injection)
         return injections
 
+    def _recurring(self, reports: list[_Report]) -> list[Injection]:
+        """Subjects of their own (no background report is about them), reported again and
+        again: the first report opens a case, each later one reopens it."""
+        c = self.c
+        injections = []
+        for n in range(c.recurring):
+            reopens = int(self.rng.integers(c.recurring_reopens[0], c.recurring_reopens[1] + 1))
+            gaps = self.rng.uniform(*c.recurring_gap_h, reopens) * 3600
+            latest = self.duration - float(gaps.sum()) - 3600
+            if latest < c.quiet_start_s:
+                raise ValueError(
+                    f"{reopens} reopenings up to {c.recurring_gap_h[1]:g} h apart do not fit "
+                    f"into {c.days} days: raise --days or lower recurring_gap_h"
+                )
+            first = float(self.rng.uniform(c.quiet_start_s, latest))
+            times = first + np.concatenate(([0.0], np.cumsum(gaps)))
+            category = CATEGORIES[self.category_of.draw()][0]
+            region = int(self.rng.integers(0, len(REGIONS)))
+            subject = f"account:recurring-{n}"
+            injection = Injection(
+                kind="recurring_subject",
+                dimensions={"subject": subject},
+                start=self._time(float(times[3])),  # the third reopening
+                end=self._time(float(times[-1])),
+                reports=len(times),
+            )
+            for i, t in enumerate(times):
+                r = self._report(float(t), category, region, subject, None, False, "rec")
+                r.reopened = i > 0
+                self._assign_app(r)
+                injection.event_ids.add(r.event_id)
+                reports.append(r)
+            injections.append(injection)
+        return injections
+
     def _spike_starts(self) -> list[float]:
         c = self.c
         latest = self.duration - c.spike_minutes[1] * 60 - 3600
@@ -378,7 +428,9 @@ class _Generator:
             app_version=r.version,
             subject_key=r.subject,
             text_cluster=r.cluster,
-            case_reopened=bool(rng.random() < c.reopen_probability),
+            case_reopened=(
+                bool(rng.random() < c.reopen_probability) if r.reopened is None else r.reopened
+            ),
             coordinated=r.coordinated,
             reporter_rejected=r.reporter in self.rejected,
         )

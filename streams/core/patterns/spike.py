@@ -3,7 +3,9 @@
 Spikes are judged on incidents, not reports: reports about one subject count once, since
 2-3 people reporting the same thing within minutes is ordinary and says nothing about a
 rising category. Reports without a subject count one each. Nor can a few reporters make a
-spike: the incident count is capped at the number of distinct reporters.
+spike: the incident count is capped at the number of distinct reporters. Incidents about
+different subjects come in bursts too, so the tail probability is burst-aware
+(baseline.burst_score): a window's count is a sum of clusters of 1-3 incidents.
 """
 
 from __future__ import annotations
@@ -54,7 +56,9 @@ def spike(state: KeyState, end: int, cfg: SpikeConfig, sketch_size: int, warm: b
         reporters = sketch.estimate(window.reporters(buckets, sketch_size), sketch_size)
         incidents = min(incidents, reporters)
     plausible = incidents >= cfg.min_count and incidents >= cfg.min_ratio * expected.mean
-    score = bl.spike_score(incidents, expected, cfg.dispersion) if incidents > expected.mean else 0.0
+    # the tail is only worth its cost where it can open a spike or keep one open
+    judged = plausible or PatternKind.SPIKE in state.open
+    score = bl.burst_score(incidents, expected, cfg.cluster_sizes()) if judged and incidents > expected.mean else 0.0
     return Finding(
         kind=PatternKind.SPIKE,
         opens=warm and plausible and score >= cfg.open_score,

@@ -39,6 +39,10 @@ class OpenPattern(msgspec.Struct, gc=False):
     last_emitted_at: int = 0
     last_emitted_total: int = 0
     quiet_since: int | None = None  # first evaluation back at baseline
+    # Facet linking (spikes): a key whose spike joined another key's incident pages nothing
+    # itself and names that incident here; the incident's own pattern lists its linked keys.
+    linked_to: str = ""  # pattern_id of the incident this one joined
+    linked: dict[str, str] = {}  # facet -> state key of a joined key ("" when several)
 
 
 class KeyState(msgspec.Struct, gc=False):
@@ -56,7 +60,8 @@ class DetectorMeta(msgspec.Struct):
     max_event_ms: int = 0
     closed: dict[str, int] = {}  # facet -> end of the last evaluated bucket
     versions: dict[str, dict[str, int]] = {}  # platform -> app_version -> first seen
-    regressed: dict[str, list[str]] = {}  # platform -> versions that opened a regression
+    # platform -> "<version>\x1f<category>" of each regression opened (no reference for it)
+    regressed: dict[str, list[str]] = {}
     peer_mean: float = 0.0  # typical reports per active reporter over the abusive window
     last_sweep: int = 0
     # counted on the category_region facet (one delta per report, one-minute buckets):

@@ -12,7 +12,7 @@ from streams.core.patterns.alert import PatternAlert
 from streams.core.patterns.config import PatternConfig
 from streams.core.patterns.counter import PatternCounter
 from streams.core.patterns.detector import PatternDetector
-from streams.core.patterns.observation import Observation
+from streams.core.patterns.observation import Observation, Reopening
 from streams.core.taxonomy import Category, Priority
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
@@ -21,9 +21,13 @@ _ids = itertools.count()
 
 
 def config(**overrides: Any) -> PatternConfig:
-    """Short warm-up so tests need little history; explicit teams, no routing file."""
-    base = PatternConfig(warmup_s=7200, teams=TEAMS)
-    return replace(base, **overrides)
+    """Short warm-up so tests need little history."""
+    return replace(PatternConfig(warmup_s=7200), **overrides)
+
+
+def new_detector(cfg: PatternConfig | None = None, track_changes: bool = False) -> PatternDetector:
+    """A detector naming the test teams (no routing file) in its suggested actions."""
+    return PatternDetector(cfg or config(), teams=TEAMS, track_changes=track_changes)
 
 
 def at(minutes: float) -> datetime:
@@ -62,8 +66,12 @@ class Emitted:
     alert: PatternAlert
 
 
+def reopened_by_team(minute: float, subject_key: str, category: Category = Category.PRODUCT_ISSUE) -> Reopening:
+    return Reopening(subject_key, category, at(minute))
+
+
 def run(
-    observations: Iterable[Observation],
+    observations: Iterable[Observation | Reopening],
     cfg: PatternConfig | None = None,
     detector: PatternDetector | None = None,
     until: float | None = None,
@@ -71,18 +79,25 @@ def run(
     """Feed observations in event-time order, draining the counter at every new second."""
     cfg = cfg or config()
     counter = PatternCounter(cfg)
-    detector = detector or PatternDetector(cfg)
+    detector = detector or PatternDetector(cfg, teams=TEAMS)
     out: list[Emitted] = []
     second = None
     latest = T0
-    for o in sorted(observations, key=lambda o: o.occurred_at):
-        now = int(o.occurred_at.timestamp())
+    for o in sorted(observations, key=_when):
+        now = int(_when(o).timestamp())
         if second is not None and now != second:
             out += [Emitted(latest, a) for a in detector.apply(counter.drain())]
         second = now
-        latest = o.occurred_at
-        counter.observe(o)
+        latest = _when(o)
+        if isinstance(o, Reopening):
+            counter.observe_reopening(o)
+        else:
+            counter.observe(o)
     out += [Emitted(latest, a) for a in detector.apply(counter.drain())]
     if until is not None:
         out += [Emitted(at(until), a) for a in detector.advance(at(until))]
     return out
+
+
+def _when(o: Observation | Reopening) -> datetime:
+    return o.at if isinstance(o, Reopening) else o.occurred_at

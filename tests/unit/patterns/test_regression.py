@@ -65,3 +65,41 @@ def test_versions_seen_during_warm_up_are_not_new() -> None:
     old = platform_traffic("32.3.0", 0, 600, product_every=4.0)
     new = platform_traffic("32.4.0", 0, 600, product_every=0.7)
     assert regressions(run(old + new, config())) == []
+
+
+def _totals(current: dict[str, int], recent_scale: float = 6.0) -> dict:
+    from streams.core.patterns.regression import KeyTotals
+
+    return {c: KeyTotals(n, n * recent_scale) for c, n in current.items()}
+
+
+MIX = {"product_issue": 22, "scam_fraud": 15, "harassment": 15, "account_security": 10, "other": 10,
+       "hate_speech": 8, "privacy_impersonation": 6, "violent_threat": 4, "animal_cruelty": 4, "self_harm": 3}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "new_build", "expect"),
+    [
+        ("other categories as usual", "other", {c: n for c, n in MIX.items()}, False),
+        ("product_issue 5x", "product_issue", {**MIX, "product_issue": 110}, True),
+        ("product_issue as usual", "product_issue", {c: n for c, n in MIX.items()}, False),
+    ],
+)
+def test_a_regressed_build_stays_the_reference_for_its_other_categories(
+    name: str, category: str, new_build: dict, expect: bool
+) -> None:
+    """32.1.0 regressed on product_issue; 32.0.0 is nearly gone (two keys left, no "other");
+    31.9.0 is small but complete."""
+    from streams.core.patterns.config import RegressionConfig
+    from streams.core.patterns.facets import state_key
+    from streams.core.patterns.regression import KeyTotals, PlatformView, regression
+
+    totals = {
+        "32.0.0": {"harassment": KeyTotals(0, 40.0), "product_issue": KeyTotals(0, 9.0)},
+        "31.9.0": _totals({c: 2 * n for c, n in MIX.items()}),
+        "32.1.0": _totals({**{c: 10 * n for c, n in MIX.items()}, "product_issue": 1100}),
+        "32.2.0": _totals(new_build, 1.0),
+    }
+    view = PlatformView("32.2.0", category, totals, excluded=[state_key(("32.1.0", "product_issue"))])
+    finding = regression(view, RegressionConfig(), warm=True)
+    assert finding.opens is expect, (name, finding)

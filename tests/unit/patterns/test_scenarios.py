@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from streams.core.patterns.alert import AlertStatus
+from streams.core.patterns.alert import AlertStatus, PatternKind
 from streams.core.patterns.config import PatternConfig
 from streams.core.patterns.quality import opened, replay, score
 from streams.core.patterns.scenarios import ScenarioConfig, generate, key_rate_per_s
@@ -67,6 +67,41 @@ def test_regressions_add_product_issue_reports_to_one_build() -> None:
     )
 
 
+def _close_pairs(scenario: object) -> tuple[int, int]:
+    """Reports of one category x region within 3 minutes of the previous one there:
+    (about the same subject, about another subject)."""
+    last: dict[tuple[str, str], object] = {}
+    same = other = 0
+    for o in sorted((a.observation for a in scenario.arrivals), key=lambda o: o.occurred_at):  # type: ignore[attr-defined]
+        key = (o.category, o.region)
+        prev = last.get(key)
+        if prev is not None and o.occurred_at - prev.occurred_at <= timedelta(minutes=3):  # type: ignore[attr-defined]
+            same, other = (same + 1, other) if o.subject_key == prev.subject_key else (same, other + 1)  # type: ignore[attr-defined]
+        last[key] = o
+    return same, other
+
+
+def test_noise_bursts_are_about_one_subject_or_several() -> None:
+    one = _close_pairs(generate(replace(SMALL, days=1, clump_same_subject=1.0)))
+    several = _close_pairs(generate(replace(SMALL, days=1, clump_same_subject=0.0)))
+    mixed = _close_pairs(generate(replace(SMALL, days=1)))
+    assert one[0] > 300 and several[0] < 0.1 * one[0]
+    assert several[1] > one[1] + 300  # the bursts' reports, beyond chance neighbours
+    assert several[0] < mixed[0] < one[0] and one[1] < mixed[1] < several[1]
+
+
+def test_recurring_subjects_reopen_their_case_again_and_again() -> None:
+    scenario = generate(ScenarioConfig(days=3, seed=3, recurring=3, recurring_gap_h=(4.0, 10.0)))
+    recurring = [i for i in scenario.injections if i.kind == "recurring_subject"]
+    assert len(recurring) == 3
+    for injection in recurring:
+        reports = [a.observation for a in scenario.arrivals if a.observation.event_id in injection.event_ids]
+        assert {o.subject_key for o in reports} == {injection.dimensions["subject"]}
+        assert 3 <= sum(o.case_reopened for o in reports) == len(reports) - 1 <= 5
+    results, _ = score(scenario, replay(scenario))
+    assert results["recurring_subject"].recall == 1.0
+
+
 def test_too_many_spikes_is_one_clear_error() -> None:
     with pytest.raises(ValueError, match="lower --spikes"):
         generate(ScenarioConfig(days=1, spikes=100))
@@ -91,4 +126,6 @@ def test_a_regressed_release_is_found_and_named() -> None:
     scenario = generate(ScenarioConfig(days=4, seed=3, regressions=1))
     results, unmatched = score(scenario, replay(scenario))
     assert results["release_regression"].recall == 1.0
-    assert unmatched == []
+    # nothing else is blamed on the release; chance spikes stay within the daily budget
+    assert [e for e in unmatched if e.alert.kind is not PatternKind.SPIKE] == []
+    assert len(unmatched) <= scenario.config.days

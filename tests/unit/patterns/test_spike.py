@@ -58,7 +58,8 @@ def test_quiet_key_alerts_on_a_small_burst_of_new_incidents() -> None:
     opened = [e for e in spikes(emitted, region="BR") if e.alert.status is AlertStatus.OPENED]
     assert len(opened) == 1
     alert = opened[0].alert
-    assert alert.dimensions == {"category": "scam_fraud", "region": "BR"}
+    # one page for the region and the language the same reports came in
+    assert alert.dimensions == {"category": "scam_fraud", "region": "BR", "language": "pt"}
     assert alert.count >= 5 and alert.baseline < 1.0
     # detected in event time within a few minutes of the burst's start
     assert opened[0].at - at(150) <= at(8) - at(0)
@@ -71,7 +72,7 @@ def test_alert_carries_evidence_and_a_sentence_with_the_numbers() -> None:
     assert alert.window_end - alert.window_start == at(10) - at(0)
     assert alert.count > 30 and alert.distinct_reporters > 30
     assert alert.baseline == pytest.approx(10, rel=0.5)
-    assert alert.score >= 5
+    assert alert.score >= config().spike.open_score
     assert 0 < len(alert.sample_event_ids) <= 10
     assert f"rose to {alert.count}" in alert.summary and "region US" in alert.summary
     assert "reporter" not in alert.summary.replace("reporters", "")  # no reporter ids
@@ -109,13 +110,3 @@ def test_a_new_spike_after_resolution_gets_a_new_pattern_id() -> None:
     ]
     assert len(opened) == 2
     assert opened[0].pattern_id != opened[1].pattern_id
-
-
-def test_language_and_version_keys_see_the_same_spike() -> None:
-    extra = burst(150, 10, 90, platform="android", app_version="32.0.0")
-    base = steady(0, 180, 1.0, platform="android", app_version="32.0.0")
-    emitted = run(base + extra)
-    facets = {tuple(sorted(e.alert.dimensions)) for e in spikes(emitted)}
-    assert ("category", "region") in facets
-    assert ("category", "language") in facets
-    assert ("app_version", "category", "platform") in facets

@@ -8,7 +8,7 @@ from streams.core.patterns.alert import AlertStatus, PatternKind
 from streams.core.patterns.counter import PatternCounter
 from streams.core.patterns.detector import PatternDetector
 from streams.core.patterns.facets import Facet
-from tests.unit.patterns.builders import at, burst, config, obs, run, steady
+from tests.unit.patterns.builders import TEAMS, at, burst, config, new_detector, obs, run, steady
 
 
 def traffic() -> list:
@@ -35,10 +35,10 @@ def test_snapshot_restore_continues_exactly_where_it_stopped() -> None:
     first, second = split(traffic(), 215)  # mid-spike: patterns are open
     straight = run(first + second, cfg, until=420)
 
-    detector = PatternDetector(cfg)
+    detector = new_detector(cfg)
     before = run(first, cfg, detector)
     assert detector.open_patterns(), "the cut must fall while patterns are open"
-    restored = PatternDetector.restore(detector.snapshot(), cfg)
+    restored = PatternDetector.restore(detector.snapshot(), cfg, teams=TEAMS)
     after = run(second, cfg, restored, until=420)
 
     assert _signature(before + after) == _signature(straight)
@@ -52,7 +52,7 @@ def test_changed_entries_rebuild_the_same_detector() -> None:
     first, second = split(traffic(), 215)
     straight = run(first + second, cfg, until=420)
 
-    detector = PatternDetector(cfg, track_changes=True)
+    detector = new_detector(cfg, track_changes=True)
     table: dict[str, bytes] = {}
     counter = PatternCounter(cfg)
     for o in first:  # a table written after every apply, as an agent would
@@ -63,7 +63,7 @@ def test_changed_entries_rebuild_the_same_detector() -> None:
                 table.pop(name, None)
             else:
                 table[name] = value
-    rebuilt = PatternDetector.from_entries(table, cfg)
+    rebuilt = PatternDetector.from_entries(table, cfg, teams=TEAMS)
     assert rebuilt.snapshot() == detector.snapshot()
     after = run(second, cfg, rebuilt, until=420)
     assert _signature(after) == _signature(straight)[-len(after) :]
@@ -71,12 +71,12 @@ def test_changed_entries_rebuild_the_same_detector() -> None:
 
 def test_changed_entries_need_change_tracking() -> None:
     with pytest.raises(RuntimeError, match="track_changes=True"):
-        PatternDetector(config()).changed_entries()
+        new_detector(config()).changed_entries()
 
 
 def test_changed_entries_only_carry_what_changed() -> None:
     cfg = config()
-    detector = PatternDetector(cfg, track_changes=True)
+    detector = new_detector(cfg, track_changes=True)
     run(steady(0, 30, 0.25), cfg, detector)
     everything = detector.changed_entries()
     run([obs(31, region="DE")], cfg, detector)
@@ -88,7 +88,7 @@ def test_changed_entries_only_carry_what_changed() -> None:
 
 def test_idle_keys_are_forgotten_and_old_buckets_dropped() -> None:
     cfg = config()
-    detector = PatternDetector(cfg)
+    detector = new_detector(cfg)
     run(steady(0, 60, 1.0, text_cluster="t") + steady(0, 60, 1.0, region="FR"), cfg, detector)
     busy = detector.stats()
     assert busy["keys_reporter"] == 120 and busy["keys_category_region"] == 2
@@ -105,7 +105,7 @@ def test_idle_keys_are_forgotten_and_old_buckets_dropped() -> None:
 
 def test_late_reports_count_and_too_late_ones_are_dropped() -> None:
     cfg = config()
-    detector = PatternDetector(cfg)
+    detector = new_detector(cfg)
     counter = PatternCounter(cfg)
     for o in steady(0, 200, 1.0):
         counter.observe(o)
@@ -120,7 +120,7 @@ def test_late_reports_count_and_too_late_ones_are_dropped() -> None:
 
 def test_watermark_trails_the_latest_event_by_the_lateness() -> None:
     cfg = config()
-    detector = PatternDetector(cfg)
+    detector = new_detector(cfg)
     run(steady(0, 10, 1.0), cfg, detector)
     assert detector.watermark == at(9) - (at(cfg.lateness_s / 60) - at(0))
     assert detector.advance(at(5)) == []  # never backwards
@@ -131,7 +131,7 @@ def test_a_quiet_stream_still_resolves_open_patterns_when_advanced() -> None:
     cfg = config()
     emitted = run(steady(0, 180, 1.0) + burst(170, 10, 90), cfg)
     assert any(e.alert.status is AlertStatus.OPENED for e in emitted)
-    detector = PatternDetector(cfg)
+    detector = new_detector(cfg)
     run(steady(0, 180, 1.0) + burst(170, 10, 90), cfg, detector)
     resolved = [a for a in detector.advance(at(240)) if a.status is AlertStatus.RESOLVED]
     assert {a.kind for a in resolved} == {PatternKind.SPIKE}
@@ -142,7 +142,7 @@ def test_memory_is_bounded_by_forgetting_the_least_recently_seen_keys() -> None:
     from dataclasses import replace
 
     cfg = replace(config(), max_keys_per_facet=50)
-    counter, detector = PatternCounter(cfg), PatternDetector(cfg)
+    counter, detector = PatternCounter(cfg), new_detector(cfg)
     for o in traffic():
         counter.observe(o)
         detector.apply(counter.drain())

@@ -6,7 +6,7 @@ import pytest
 
 from streams.core.patterns.alert import AlertStatus, PatternKind
 from streams.core.taxonomy import Category
-from tests.unit.patterns.builders import burst, obs, run, steady
+from tests.unit.patterns.builders import burst, obs, reopened_by_team, run, steady
 
 
 def opened(emitted: list, kind: PatternKind) -> list:
@@ -108,3 +108,41 @@ def test_recurring_subject(name: str, reopens: int, days_apart: float, expect: b
         assert found[0].count == reopens
         assert "account:42" in found[0].summary
         assert "reporter" not in found[0].summary.replace("reporters", "")
+
+
+@pytest.mark.parametrize(
+    ("name", "by_team", "expect"),
+    [
+        ("1 reopening by a report and 2 by the team", 2, True),
+        ("1 reopening by a report and 1 by the team", 1, False),
+    ],
+)
+def test_team_reopenings_make_a_subject_recurring(name: str, by_team: int, expect: bool) -> None:
+    reports = [obs(1, subject_key="account:42"), obs(1445, subject_key="account:42", case_reopened=True)]
+    reopenings = [reopened_by_team(2 * 1440 + 600 * i, "account:42") for i in range(by_team)]
+    found = opened(run(reports + reopenings, until=3 * 1440), PatternKind.RECURRING_SUBJECT)
+    assert bool(found) is expect, name
+    if expect:
+        assert found[0].count == 1 + by_team
+        assert "by new reports or their team" in found[0].summary
+
+
+def test_a_team_reopen_update_is_a_reopening_of_its_subject() -> None:
+    from streams.core.escalation import EscalationUpdate, Resolution, UpdateAction
+    from streams.core.patterns.observation import reopening_of
+    from tests.unit.core.builders import at, decision, engine, feedback
+
+    e = engine()
+    escalation_id = e.handle_report(feedback("e1", subject="account:42"), decision(), at(0)).escalations[0].escalation_id
+
+    def update(action: UpdateAction, n: int, **fields: object) -> list:
+        u = EscalationUpdate(update_id=f"u{n}", escalation_id=escalation_id, action=action, actor="agent-7", at=at(n), **fields)
+        return e.handle_update(u, at(n)).escalations
+
+    resolved = update(UpdateAction.RESOLVE, 100, resolution=Resolution.ACTIONED)
+    reopened = update(UpdateAction.REOPEN, 200)
+
+    assert [reopening_of(x) for x in resolved] == [None]
+    (reopening,) = [reopening_of(x) for x in reopened]
+    assert reopening is not None
+    assert (reopening.subject_key, reopening.category, reopening.at) == ("account:42", "harassment", at(200))
