@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
+from functools import partial, wraps
+from typing import Any, Awaitable, Callable
 
 import faust
 from aiohttp.web import Response
@@ -28,22 +28,25 @@ from streams.agents.patterns import PatternAgent
 from streams.codecs import RECORD_TYPES, Codec, RegistryClient
 from streams.core import keys, policy
 from streams.core.clock import Clock, SystemClock
-from streams.core.engine import CaseEngine
+from streams.core.engine import CaseEngine, UpdateResult
 from streams.core.intake import Intake, Processed
 from streams.core.patterns import PatternAlert, PatternConfig, PatternCounter, encode_deltas
-from streams.core.patterns.observation import observation_of
+from streams.core.patterns.narrative import routing_teams
+from streams.core.patterns.observation import observation_of, reopening_of
 from streams.core.queues import OpenQueues
 from streams.core.routing import Routing, load_routing
 from streams.core.sla import SlaSchedule
 from streams.core.state import EngineState
 from streams.core.triage import Triager, load_triage
 from streams.faust_metrics import FaustMonitorCollector
+from streams.lag import LagProbe
 from streams.metrics import Metrics
 from streams.outbox import ChangeloggedTable, Outbox
 from streams.publisher import Publisher, delivery_failed
 from streams.settings import Role, Settings
 from streams.topics import Topics
 from streams.web import console
+from streams.web.alerts import AlertFollower
 from streams.web.feed import ConsoleFeed
 
 log = logging.getLogger(__name__)
@@ -113,11 +116,12 @@ def create_app(
     outbox = Outbox(
         producer=lambda: app.producer._ensure_producer(),
         on_error=delivery_failed(metrics, stop=lambda exc: asyncio.ensure_future(app.crash(exc))),
+        max_record_bytes=app.conf.producer_max_request_size,
     )
     codec = make_codec(settings)
     schedule, queues = SlaSchedule(), OpenQueues()
     vigil = Vigil(
-        settings, app, topics, routing, metrics, codec, Publisher(outbox, codec, topics),
+        settings, app, topics, routing, metrics, codec, Publisher(outbox, codec, topics, metrics),
         ConsoleFeed(clock, queues, schedule), schedule, queues,
     )
     if settings.role in (Role.ALL, Role.INTAKE):
@@ -126,6 +130,7 @@ def create_app(
         _patterns_role(vigil, outbox, clock)
     if settings.role is Role.INTAKE:
         _alerts_to_console(vigil)
+    _lag_timer(vigil)
     return vigil
 
 
@@ -183,6 +188,8 @@ def _intake_role(vigil: Vigil, outbox: Outbox, clock: Clock, triager: Triager) -
         clock=clock,
         feed=vigil.feed,
         on_report=lambda processed, partition: _count(counter, processed),
+        on_update=lambda result: _count_reopenings(counter, result),
+        pending_outputs=lambda: len(outbox),
     )
     vigil.intake_agent = agent
     inputs = app.topic(*vigil.topics.inputs, key_type=bytes, value_type=bytes, partitions=settings.partitions)
@@ -198,7 +205,8 @@ def _patterns_role(vigil: Vigil, outbox: Outbox, clock: Clock) -> None:
     table = ChangeloggedTable(_table(vigil, "patterns", partitions=1), outbox, partition=lambda: 0)
     outbox.on_delivered(table.changelog, table.remember_delivered)
     agent = PatternAgent(
-        table=table, config=PatternConfig(), publisher=vigil.publisher, metrics=vigil.metrics, feed=vigil.feed, clock=clock
+        table=table, config=PatternConfig(), teams=routing_teams(vigil.routing), publisher=vigil.publisher,
+        metrics=vigil.metrics, feed=vigil.feed, clock=clock,
     )
     vigil.pattern_agent = agent
     counts = vigil.app.topic(vigil.topics.pattern_counts, key_type=bytes, value_type=bytes, partitions=1)
@@ -211,13 +219,12 @@ def _patterns_role(vigil: Vigil, outbox: Outbox, clock: Clock) -> None:
 
 def _alerts_to_console(vigil: Vigil) -> None:
     """An intake-only worker still shows pattern alerts on its console: it reads what the
-    pattern worker published (no consumer-group state: every intake worker sees them all)."""
-    alerts = vigil.app.topic(vigil.topics.patterns, key_type=bytes, value_type=bytes, acks=False)
-
-    @vigil.app.agent(alerts, name="vigil.console-alerts")
-    async def show(stream: Any) -> None:
-        async for raw in stream:
-            vigil.feed.pattern(vigil.codec.decode(raw, PatternAlert))
+    pattern worker published, with a consumer outside the app's group (streams/web/alerts.py)."""
+    follower = AlertFollower(
+        vigil.settings.bootstrap_servers, vigil.topics.patterns,
+        decode=lambda raw: vigil.codec.decode(raw, PatternAlert), show=vigil.feed.pattern,
+    )
+    vigil.app.task(follower.run)
 
 
 def _metrics_page(app: faust.App, registry: CollectorRegistry) -> None:
@@ -227,44 +234,93 @@ def _metrics_page(app: faust.App, registry: CollectorRegistry) -> None:
         return Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+Timer = Callable[[], Awaitable[None]]
+
+
+def guarded(vigil: Vigil, name: str, on_error: Callable[[], None] = lambda: None) -> Callable[[Timer], Timer]:
+    """A timer that fails logs it, counts it and runs again next interval: an exception out
+    of a Faust timer would crash the whole worker."""
+
+    def wrap(timer: Timer) -> Timer:
+        @wraps(timer)
+        async def run() -> None:
+            try:
+                await timer()
+            except Exception as error:  # noqa: BLE001 - see above; CancelledError still stops it
+                vigil.metrics.timer_errors.labels(name).inc()
+                log.exception("timer %s failed (it runs again next interval): %s", name, error)
+                on_error()
+
+        return run
+
+    return wrap
+
+
 def _intake_timers(vigil: Vigil, clock: Clock) -> None:
     app, settings, topics, publisher = vigil.app, vigil.settings, vigil.topics, vigil.publisher
     rebuilt = {"needed": True}
 
-    @app.on_rebalance_complete.connect
-    async def _on_rebalance(sender: Any, **kwargs: Any) -> None:
+    def rebuild_next_time() -> None:
         rebuilt["needed"] = True
 
-    @app.timer(settings.sla_check_interval_s, name="vigil.sla")
-    async def sla_timer() -> None:
+    @app.on_rebalance_complete.connect
+    async def _on_rebalance(sender: Any, **kwargs: Any) -> None:
+        rebuild_next_time()
+
+    def refresh_views() -> None:
         if rebuilt["needed"]:
             _rebuild_in_memory_views(vigil)
             rebuilt["needed"] = False
-        for case_id in vigil.schedule.pop_due(clock.now()):
-            route = keys.route_of(case_id)
-            publisher.routed(route, routed.encode(routed.SlaCheck(case_id)), partition_of(route, settings.partitions))
-        await publisher.flush()
         vigil.metrics.open_cases.clear()  # queues that emptied must not keep their last value
         for (team, priority), count in vigil.queues.counts.items():
             if count:
                 vigil.metrics.open_cases.labels(team, priority).set(count)
 
+    # At start-up (tasks run once table recovery is done): the console's queues and deadlines
+    # are filled at once, not at the first SLA tick.
+    @app.task
+    @guarded(vigil, "start", on_error=rebuild_next_time)
+    async def fill_views() -> None:
+        refresh_views()
+
+    # A failed tick may have popped deadlines it did not nudge: rebuild them from the cases.
+    @app.timer(settings.sla_check_interval_s, name="vigil.sla")
+    @guarded(vigil, "sla", on_error=rebuild_next_time)
+    async def sla_timer() -> None:
+        refresh_views()
+        for case_id in vigil.schedule.pop_due(clock.now()):
+            route = keys.route_of(case_id)
+            publisher.routed(route, routed.encode(routed.SlaCheck(case_id)), partition_of(route, settings.partitions))
+        await publisher.flush()
+
     @app.timer(settings.sweep_interval_s, name="vigil.sweep")
+    @guarded(vigil, "sweep")
     async def sweep_timer() -> None:
         for tp in app.assignor.assigned_actives():
             if tp.topic == topics.routed:
                 publisher.routed("sweep", routed.encode(routed.Sweep()), tp.partition)
         await publisher.flush()
 
-    @app.timer(10.0, name="vigil.lag")
+
+def _lag_timer(vigil: Vigil) -> None:
+    """Lag of the inputs this worker's agents read (not of table changelogs, which are only
+    read while recovering)."""
+    topics: list[str] = []
+    if vigil.intake_agent is not None:
+        topics += vigil.topics.inputs
+    if vigil.pattern_agent is not None:
+        topics.append(vigil.topics.pattern_counts)
+    agent = vigil.intake_agent
+    probe = LagProbe(vigil.app, topics, processed=lambda: agent.processed if agent is not None else {})
+
+    @vigil.app.timer(10.0, name="vigil.lag")
+    @guarded(vigil, "lag")
     async def lag_timer() -> None:
-        consumer = app.consumer
-        vigil.metrics.consumer_lag.clear()  # partitions moved away in a rebalance drop out
-        for tp in app.assignor.assigned_actives():
-            position = await consumer.position(tp)
-            if position is not None:
-                lag = max(0, consumer.highwater(tp) - position)
-                vigil.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
+        lags = await probe.measure()  # all of it before the gauge changes: a failure keeps the last values
+        gauge = vigil.metrics.consumer_lag
+        gauge.clear()  # partitions moved away in a rebalance drop out
+        for (topic, partition), lag in lags.items():
+            gauge.labels(topic, str(partition)).set(lag)
 
 
 def _count(counter: PatternCounter, processed: Processed) -> None:
@@ -274,8 +330,16 @@ def _count(counter: PatternCounter, processed: Processed) -> None:
             counter.observe(observation)
 
 
+def _count_reopenings(counter: PatternCounter, result: UpdateResult) -> None:
+    """A team's `reopen` makes a subject recurring as much as a new report reopening it does."""
+    for escalation in result.escalations:
+        if (reopening := reopening_of(escalation)) is not None:
+            counter.observe_reopening(reopening)
+
+
 def _count_timer(vigil: Vigil, counter: PatternCounter) -> None:
     @vigil.app.timer(1.0, name="vigil.pattern-counts")
+    @guarded(vigil, "pattern_counts")
     async def send_counts() -> None:
         # Sent even when empty: the pattern agent's clock for closing windows in quiet hours.
         deltas = counter.drain()
@@ -297,4 +361,5 @@ def _rebuild_in_memory_views(vigil: Vigil) -> None:
         if case.is_open:
             open_cases.append(case)
     vigil.queues.rebuild(open_cases)
+    vigil.feed.rebuild_overdue(open_cases)
     log.info("rebuilt SLA schedule (%d deadlines) and open queues (%d cases)", len(vigil.schedule), len(open_cases))

@@ -64,7 +64,8 @@ class FaustMonitorCollector(Collector):
             counter("assignments_completed", "Partition assignments completed.", m and m.assignments_completed),
             counter("assignments_failed", "Partition assignments that failed.", m and m.assignments_failed),
             gauge("assignment_latency_seconds", "Mean partition assignment time.", m and _mean(m.assignment_latency)),
-            gauge("rebalances", "Rebalances since the worker started.", m and (m.rebalances or 0)),
+            # Faust copies app.rebalancing_count, which only ever grows: a counter, so rate() works.
+            counter("rebalances", "Rebalances since the worker started.", m and (m.rebalances or 0)),
         ]
 
 

@@ -17,7 +17,9 @@ disable_created_metrics()
 # Seconds-scale SLAs (the tightest is 15 min to acknowledge a P0); the low buckets show the
 # pipeline's own share, the high ones a backlog.
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
-STAGE_BUCKETS = (0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+# A batch of up to 500 reports takes milliseconds; the top buckets show a stall (a slow disk,
+# a registry wait, a detector judging every window at once) instead of lumping it into +Inf.
+STAGE_BUCKETS = (0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 5, 10)
 
 
 class Metrics:
@@ -25,8 +27,14 @@ class Metrics:
         self.registry = registry
         self.events_consumed = Counter(
             "vigil_events_consumed_total",
-            "Records read by the intake agent, by input topic role.",
+            "Records read by an agent, by input topic role.",
             ["input"],
+            registry=registry,
+        )
+        self.stage_events = Counter(
+            "vigil_stage_events_total",
+            "Records each stage handled (decode, triage, fuse, publish, patterns).",
+            ["stage"],
             registry=registry,
         )
         self.outcomes = Counter(
@@ -56,7 +64,7 @@ class Metrics:
         )
         self.stage_seconds = Histogram(
             "vigil_stage_duration_seconds",
-            "Processing time of one batch in each intake stage (decode, triage, fuse, publish).",
+            "Processing time of one batch in each stage (decode, triage, fuse, publish, patterns).",
             ["stage"],
             buckets=STAGE_BUCKETS,
             registry=registry,
@@ -99,7 +107,7 @@ class Metrics:
         )
         self.consumer_lag = Gauge(
             "vigil_consumer_lag_messages",
-            "Records in a partition not yet read by this worker (high watermark - position).",
+            "Records in an assigned input partition not yet processed (high watermark - committed or processed offset).",
             ["topic", "partition"],
             registry=registry,
         )
@@ -107,6 +115,17 @@ class Metrics:
             "vigil_publish_errors_total",
             "Records the producer failed to deliver, by output.",
             ["output"],
+            registry=registry,
+        )
+        self.registry_waits = Counter(
+            "vigil_registry_waits_total",
+            "Times the intake waited for the schema registry (unreachable or 5xx) instead of dead-lettering a record.",
+            registry=registry,
+        )
+        self.timer_errors = Counter(
+            "vigil_timer_errors_total",
+            "Timer runs that failed (the timer logs it and runs again next interval), by timer.",
+            ["timer"],
             registry=registry,
         )
         self.last_event_seconds = Gauge(

@@ -6,6 +6,8 @@ same partition as the case's state. MessagePack: internal, never read outside Vi
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import msgspec
 
 from streams.core.outcome import Source
@@ -17,6 +19,9 @@ class ForwardedReport(msgspec.Struct, tag="report", frozen=True):
     payload: bytes
     json: bool  # payload is JSON (from the JSON topic), else the configured Avro format
     source: Source  # where it was first read: a replay of it is recognised by this
+    # The Kafka timestamp of the original record: report-to-escalation latency counts from
+    # there, not from the forward. None in records written before the field existed.
+    ingested_at: datetime | None = None
 
 
 class ForwardedUpdate(msgspec.Struct, tag="update", frozen=True):

@@ -3,8 +3,9 @@
 Only what the codecs need: register a schema under a subject, fetch a schema by id, test
 and set compatibility. Ids never change meaning in a registry, so schemas fetched by id are
 cached for the life of the client and registrations per (subject, schema); an id the
-registry does not know is remembered for `miss_ttl` seconds so a stream of records with a
-bad id costs one request, not one per record. Synchronous on purpose: the codec calls it
+registry does not know (404) is remembered for `miss_ttl` seconds so a stream of records with
+a bad id costs one request, not one per record; an unreachable registry or a 5xx is never
+remembered, so records resolve again as soon as the registry is back. Synchronous on purpose: the codec calls it
 only on a cache miss, which happens a handful of times per process. `user`/`password` are
 sent as HTTP basic auth when given.
 """
@@ -81,7 +82,8 @@ class RegistryClient:
         try:
             answer = self._request("GET", f"/schemas/ids/{schema_id}")
         except RegistryError as exc:
-            self._misses[schema_id] = (self._clock(), exc)
+            if is_miss(exc):  # an outage says nothing about the id: ask again next time
+                self._misses[schema_id] = (self._clock(), exc)
             raise
         self._misses.pop(schema_id, None)
         self._schemas[schema_id] = answer["schema"]
@@ -127,6 +129,11 @@ class RegistryClient:
             raise RegistryUnavailable(f"schema registry {self.url} unreachable: {reason}") from None
         except json.JSONDecodeError:
             raise RegistryError(f"schema registry {self.url}: {method} {path} did not answer JSON") from None
+
+
+def is_miss(error: RegistryError) -> bool:
+    """The registry answered that it does not have it (as opposed to: could not answer)."""
+    return not isinstance(error, RegistryUnavailable) and error.status == 404
 
 
 def _http_error(method: str, url: str, exc: urllib.error.HTTPError) -> RegistryError:

@@ -50,14 +50,15 @@ class Intake:
     def _decide_one(self, event: FeedbackEvent) -> Decision | Exception:
         try:
             return self.triager.decide(event)
-        except Exception as exc:
-            log.exception("triage failed for event %s", event.event_id, extra={"event_id": event.event_id})
+        except Exception as exc:  # logged by fuse(), which knows where the record came from
             return exc
 
     def fuse(
         self, event: FeedbackEvent, decision: Decision | Exception, source: Source | None, payload: bytes, now: datetime
     ) -> Processed:
         if isinstance(decision, Exception):
+            log.error("triage failed for event %s at %s", event.event_id, source, exc_info=decision,
+                      extra=_where(event.event_id, source))
             return self.failed(Stage.TRIAGE, decision, event.event_id, payload, source, now)
         try:
             result = self.engine.handle_report(event, decision, now, source)

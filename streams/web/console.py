@@ -2,7 +2,8 @@
 
     /console                               the page (static HTML + CSS + JS, no build step)
     /console/static/{name}                 its script and style sheet
-    /api/console                           one JSON snapshot of the feed (no report text)
+    /api/console                           one JSON snapshot of the feed (allow-listed fields:
+                                           no report text, facts or subject ids; feed.py)
     /api/console/stream                    the same snapshots as server-sent events
     /api/escalations/{escalation_id}/text  the excerpt of one escalation, asked for on click
 

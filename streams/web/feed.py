@@ -1,9 +1,14 @@
 """What the ops console shows, kept in memory by the worker as records flow.
 
-Ring buffers of the latest escalations, pattern alerts and dead letters, and per-second
-counts for rates. Nothing here holds report text: escalations keep their excerpt out of the
-feed unless the console explicitly asks for it (content warning), and dead letters keep
-their reason, not their bytes.
+Ring buffers of the latest escalations, pattern alerts and dead letters (the latest version
+of each), and per-second counts for rates. What a snapshot says about an escalation is an
+allow-list (ESCALATION_FIELDS): no report text, no facts found in it (emails, phones,
+handles, URLs, means), no subject id; the excerpt is only sent on an explicit request for
+one escalation (content warning). Dead letters keep their reason, not their bytes.
+
+Deadlines: the SLA schedule forgets a case once its resolution deadline is missed (nothing
+is left to check), but for the people watching the queues that case is the most urgent one,
+so the feed keeps open breached cases and lists them first, "overdue", until resolved.
 """
 
 from __future__ import annotations
@@ -16,13 +21,20 @@ import msgspec
 
 from streams.core.cases import Case
 from streams.core.clock import Clock
-from streams.core.escalation import Escalation
+from streams.core.escalation import Escalation, EscalationStatus, Trigger
 from streams.core.outcome import DeadLetter, Outcome
 from streams.core.patterns.alert import PatternAlert
 from streams.core.queues import OpenQueues
 from streams.core.sla import SlaSchedule
 
 RATE_WINDOW_S = 60
+# What the console may know about an escalation; anything else (facts, subject id, excerpt,
+# fields added later) stays out until added here on purpose.
+ESCALATION_FIELDS = (
+    "escalation_id", "version", "case_id", "team", "category", "priority", "status", "trigger", "level",
+    "report_count", "distinct_reporters", "first_seen", "last_seen", "ack_due", "resolve_due", "published_at",
+    "channels", "sample_event_ids", "reasons", "labels", "coordinated", "rules_version",
+)
 
 
 class ConsoleFeed:
@@ -34,6 +46,8 @@ class ConsoleFeed:
         self.patterns: deque[PatternAlert] = deque(maxlen=size)
         self.dead_letters: deque[DeadLetter] = deque(maxlen=size)
         self.outcomes: Counter[str] = Counter()
+        self.overdue: dict[str, datetime] = {}  # open case -> the resolution deadline it missed
+        self.ready = False  # queues and deadlines rebuilt from the stored cases since start-up
         self._per_second: deque[tuple[int, int]] = deque(maxlen=RATE_WINDOW_S + 1)
         self.version = 0  # bumps on every change; the SSE stream sends when it moves
 
@@ -47,11 +61,22 @@ class ConsoleFeed:
         self.version += 1
 
     def escalation(self, escalation: Escalation) -> None:
-        self.escalations.appendleft(escalation)
+        _latest_first(self.escalations, escalation, lambda e: e.escalation_id)
+        if escalation.status is EscalationStatus.RESOLVED or escalation.trigger is Trigger.REOPENED:
+            self.overdue.pop(escalation.case_id, None)
+        elif escalation.trigger is Trigger.SLA_RESOLVE_MISSED:
+            self.overdue[escalation.case_id] = escalation.resolve_due
         self.version += 1
 
     def pattern(self, alert: PatternAlert) -> None:
-        self.patterns.appendleft(alert)
+        _latest_first(self.patterns, alert, lambda p: p.pattern_id)
+        self.version += 1
+
+    def rebuild_overdue(self, open_cases: Any) -> None:
+        """After start-up or a rebalance: the breached open cases of this worker's partitions.
+        From the first rebuild on, the queues and deadlines shown are the stored ones."""
+        self.overdue = {c.case_id: c.resolve_due for c in open_cases if c.resolve_breached and c.resolve_due}
+        self.ready = True
         self.version += 1
 
     def dead_letter(self, letter: DeadLetter) -> None:
@@ -75,6 +100,7 @@ class ConsoleFeed:
         return {
             "now": now.isoformat(),
             "version": self.version,
+            "ready": self.ready,
             "events_per_second": round(self.events_per_second(now), 2),
             "outcomes": dict(self.outcomes),
             "open_cases": [
@@ -82,7 +108,7 @@ class ConsoleFeed:
                 for (team, priority), count in sorted(self.queues.counts.items())
                 if count > 0
             ],
-            "deadlines": [_deadline(case_id, due, now, cases) for case_id, due in self.schedule.upcoming(upcoming)],
+            "deadlines": self._deadlines(now, cases, upcoming),
             "escalations": [_escalation(e, show_text) for e in self.escalations],
             "patterns": [msgspec.to_builtins(p) for p in self.patterns],
             "dead_letters": [
@@ -92,17 +118,49 @@ class ConsoleFeed:
         }
 
 
+    def _deadlines(self, now: datetime, cases: Any, limit: int) -> list[dict[str, Any]]:
+        """Overdue open cases first (most overdue on top), then the next deadlines."""
+        overdue = sorted(self._still_overdue(cases).items(), key=lambda item: item[1])[:limit]
+        views = [_deadline(case_id, due, now, cases, overdue=True) for case_id, due in overdue]
+        listed = {case_id for case_id, _ in overdue}
+        return views + [
+            _deadline(case_id, due, now, cases) for case_id, due in self.schedule.upcoming(limit) if case_id not in listed
+        ]
+
+    def _still_overdue(self, cases: Any) -> dict[str, datetime]:
+        if cases is None:
+            return self.overdue
+        still = {}
+        for case_id, due in self.overdue.items():
+            case: Case | None = cases.get(case_id)
+            if case is not None and case.is_open and case.resolve_breached and case.resolve_due is not None:
+                still[case_id] = case.resolve_due
+        return still
+
+
+def _latest_first(ring: deque[Any], item: Any, key: Any) -> None:
+    """Put `item` on top, dropping an older version of the same thing (one row per id)."""
+    for old in [o for o in ring if key(o) == key(item)]:
+        ring.remove(old)
+    ring.appendleft(item)
+
+
 def _escalation(escalation: Escalation, show_text: bool) -> dict[str, Any]:
-    view = msgspec.to_builtins(escalation)
-    if not show_text:
-        view.pop("excerpt", None)
-        view["content_warning"] = bool(escalation.excerpt)
+    view = {name: msgspec.to_builtins(getattr(escalation, name)) for name in ESCALATION_FIELDS}
+    if escalation.subject is not None:
+        view["subject_type"] = str(escalation.subject.type)  # the kind of thing, never its id
+    view["content_warning"] = bool(escalation.excerpt)
+    if show_text:
+        view["excerpt"] = escalation.excerpt
     return view
 
 
-def _deadline(case_id: str, due: datetime, now: datetime, cases: Any) -> dict[str, Any]:
+def _deadline(case_id: str, due: datetime, now: datetime, cases: Any, overdue: bool = False) -> dict[str, Any]:
     case: Case | None = cases.get(case_id) if cases is not None else None
-    view: dict[str, Any] = {"case_id": case_id, "due": due.isoformat(), "seconds_left": round((due - now).total_seconds())}
+    view: dict[str, Any] = {
+        "case_id": case_id, "due": due.isoformat(), "seconds_left": round((due - now).total_seconds()),
+        "missed": "resolve" if overdue else None,
+    }
     if case is not None:
         view.update(team=case.team, priority=str(case.priority), category=str(case.category),
                     status=str(case.status), level=case.level)

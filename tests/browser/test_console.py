@@ -1,5 +1,8 @@
 """The ops console in real headless Chromium against a real worker, and its JSON/SSE endpoints.
 
+The worker runs the intake role, as in production: the pattern alerts on its console come
+from the alerts topic (a pattern worker's output; here the test writes one).
+
 Screenshot: test-artifacts/console.png on every run; docs/console.png (README) when missing
 or with VIGIL_UPDATE_SCREENSHOT=1.
 """
@@ -13,12 +16,15 @@ import shutil
 import urllib.error
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
 import msgspec
 import pytest
 
+from streams.core.patterns import AlertStatus, PatternAlert, PatternKind
+from streams.settings import Role
 from tests.conftest import unavailable
 from tests.integration.harness import REPO, Worker, event, running_worker, settings_for
 
@@ -57,7 +63,7 @@ def reports(tag: str, count: int) -> tuple[list[bytes], list[str]]:
 @pytest.fixture(scope="module")
 def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
     tmp = tmp_path_factory.mktemp("console-worker")
-    settings = settings_for(kafka_bootstrap, f"console{uuid.uuid4().hex[:8]}", tmp)
+    settings = settings_for(kafka_bootstrap, f"console{uuid.uuid4().hex[:8]}", tmp, role=Role.INTAKE)
     with running_worker(settings, tmp / "worker.log") as worker:
         yield worker
 
@@ -91,6 +97,39 @@ def produce(worker: Worker, lines: list[bytes]) -> None:
         pool.submit(worker.produce, lines, True).result()
 
 
+def spike_alert(tag: str) -> PatternAlert:
+    """What the pattern worker publishes for a crash spike on one app version."""
+    end = datetime.now(UTC).replace(microsecond=0)
+    return PatternAlert(
+        pattern_id=f"pat-{tag}", kind=PatternKind.SPIKE, status=AlertStatus.OPENED, version=1,
+        dimensions={"category": "product_issue", "platform": "android", "app_version": "32.4.0"},
+        window_start=end - timedelta(minutes=15), window_end=end, count=58, distinct_reporters=57, baseline=3.2,
+        score=11.4, sample_event_ids=(f"{tag}-1",),
+        summary="product_issue reports from Android 32.4.0 rose to 58 in 15 min (57 distinct subjects, "
+                "57 reporters), 18x the 3.2 expected",
+        suggested_action="ask product (mobile) to check the Android 32.4.0 release; merge the cases into one incident",
+    )
+
+
+def publish_alert(worker: Worker, alert: PatternAlert) -> None:
+    value = worker.codec.encode(alert)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(worker.produce_raw, worker.topics.patterns, [value], alert.pattern_id.encode()).result()
+
+
+CONTRAST = """cell => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => {
+    const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let node = cell, background = "rgba(0, 0, 0, 0)";
+  while (node && /rgba\\(.*, 0\\)$/.test(background)) { background = getComputedStyle(node).backgroundColor; node = node.parentElement; }
+  const [a, b] = [lum(getComputedStyle(cell).color), lum(background)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
 def number(page: Any, element_id: str) -> int:
     return int(page.inner_text(f"#{element_id}"))
 
@@ -113,7 +152,10 @@ def save_screenshot(page: Any) -> None:
 def test_console_updates_live_and_hides_report_text(worker: Worker, page: Any) -> None:
     page.goto(worker.url + "/console")
     page.wait_for_function("document.getElementById('connection').textContent === 'live'", timeout=WAIT_MS)
+    status = page.locator("#connection")
+    assert (status.get_attribute("role"), status.get_attribute("aria-live")) == ("status", "polite")
     records, escalations = number(page, "records-total"), page.locator("#escalations li").count()
+    rate_before, mix_before = page.inner_text("#events-per-second"), page.inner_text("#outcome-legend")
 
     lines, texts = reports(f"live{uuid.uuid4().hex[:6]}", 3)
     produce(worker, [*lines, b'{"event_id": "console-bad", "channel": "in_app_report"}'])
@@ -126,18 +168,44 @@ def test_console_updates_live_and_hides_report_text(worker: Worker, page: Any) -
     assert number(page, "open-total") > 0
     assert page.locator("#queues tbody tr").count() >= 3
     assert page.locator("#deadlines .badge.P0").count() >= 1
+    page.wait_for_function("before => document.getElementById('events-per-second').textContent !== before",
+                           arg=rate_before, timeout=WAIT_MS)
+    assert float(page.inner_text("#events-per-second")) > 0
+    assert page.inner_text("#outcome-legend") != mix_before
+    assert page.locator("#outcome-mix [data-outcome='escalated']").evaluate("bar => parseFloat(bar.style.width)") > 0
+    zero = page.locator("#queues td.zero").first
+    assert zero.evaluate(CONTRAST) >= 4.5, "empty queue cells are too faint to read"
+
+    alert = spike_alert(uuid.uuid4().hex[:6])
+    publish_alert(worker, alert)
+    shown_alert = page.locator(f"#patterns li[data-pattern='{alert.pattern_id}']")
+    shown_alert.wait_for(timeout=WAIT_MS)
+    assert alert.summary in shown_alert.inner_text() and "spike" in shown_alert.inner_text()
 
     shown = page.inner_text("body")
     assert [t for t in texts + sample_texts() if t in shown] == [], "report text is on the page without a click"
     assert page.locator("#escalations .show-text").count() >= 1
     save_screenshot(page)
 
-    first = page.locator("#escalations li").first
-    first.locator(".show-text").click()
-    excerpt = first.locator("blockquote.excerpt")
-    excerpt.wait_for(timeout=WAIT_MS)
+    first = page.locator("#escalations li").first.element_handle()  # this row, wherever it moves
+    button = first.query_selector(".show-text")
+    assert button is not None and button.get_attribute("aria-expanded") == "false"
+    button.click()
+    excerpt = first.wait_for_selector("blockquote.excerpt", timeout=WAIT_MS)
+    assert button.get_attribute("aria-expanded") == "true"
     assert any(t.startswith(excerpt.inner_text()) for t in texts + sample_texts(longer_than=0))
     assert page.locator("blockquote.excerpt").count() == 1  # only the one asked for
+
+    # New snapshots keep coming; the rows already shown are updated in place, not rebuilt:
+    # the button keeps its focus and the text stays open.
+    button.focus()
+    version = page.evaluate("document.body.dataset.version")
+    more, _ = reports(f"more{uuid.uuid4().hex[:6]}", 2)
+    produce(worker, more)
+    page.wait_for_function("v => document.body.dataset.version !== v", arg=version, timeout=WAIT_MS)
+    wait_for_number(page, "records-total", records + 4 + len(SAMPLE) + 2)
+    assert button.evaluate("node => node === document.activeElement"), "a snapshot took the focus away"
+    assert excerpt.is_visible() and button.get_attribute("aria-expanded") == "true"
 
     left = page.locator("#deadlines td.left").first
     before = left.inner_text()
@@ -208,3 +276,42 @@ def test_stream_sends_a_snapshot_then_another_when_reports_arrive(worker: Worker
         assert texts[0] not in json.dumps(later)
     finally:
         connection.close()
+
+
+def test_the_page_reconnects_with_backoff_when_the_stream_is_refused(worker: Worker, page: Any) -> None:
+    """A worker that answers the stream with an error (restarting) closes the EventSource for
+    good; the page says so and connects again, waiting longer each time."""
+    refused: list[str] = []
+
+    def refuse_twice(route: Any) -> None:
+        if len(refused) < 2:
+            refused.append(route.request.url)
+            route.fulfill(status=503, body="restarting")
+        else:
+            route.continue_()
+
+    page.route("**/api/console/stream", refuse_twice)
+    page.goto(worker.url + "/console")
+    page.wait_for_function("document.getElementById('connection').textContent.startsWith('disconnected; retrying in 2')",
+                           timeout=WAIT_MS)
+    page.wait_for_function("document.getElementById('connection').textContent === 'live'", timeout=WAIT_MS)
+    assert len(refused) == 2
+
+
+def test_after_a_restart_the_queues_show_before_the_first_sla_tick(
+    kafka_bootstrap: str, tmp_path: Path, page: Any
+) -> None:
+    # An SLA tick an hour away: whatever fills the queue table after the restart is not it.
+    settings = settings_for(kafka_bootstrap, f"restart{uuid.uuid4().hex[:8]}", tmp_path, role=Role.INTAKE)
+    settings = settings.model_copy(update={"sla_check_interval_s": 3600.0})
+    lines, _ = reports(f"rs{uuid.uuid4().hex[:6]}", 3)
+    with running_worker(settings, tmp_path / "worker.log") as worker:
+        produce(worker, lines)
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(worker.collect, "outcomes", 3).result()
+
+    with running_worker(settings, tmp_path / "restarted.log") as worker:  # its own log: "ready" is its own
+        page.goto(worker.url + "/console")
+        page.wait_for_function("document.getElementById('connection').textContent === 'live'", timeout=WAIT_MS)
+        assert page.locator("#queues tbody tr").count() >= 1, "the queue table is empty after a restart"
+        assert number(page, "open-total") >= 1

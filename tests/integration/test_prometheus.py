@@ -133,6 +133,19 @@ def test_escalation_latency_is_recorded(prometheus: str) -> None:
     assert 0 < p99 <= 3600
 
 
+def test_the_pattern_agent_and_every_stage_are_measured(prometheus: str, worker: Worker) -> None:
+    _wait(lambda: scalar(prometheus, 'sum(vigil_events_consumed_total{input="pattern_counts"})') > 0 or None,
+          "pattern counts consumed")
+    assert scalar(prometheus, 'sum(vigil_stage_duration_seconds_count{stage="patterns"})') > 0
+    for stage in ("decode", "triage", "fuse", "publish", "patterns"):
+        assert scalar(prometheus, f'sum(vigil_stage_events_total{{stage="{stage}"}})') > 0, stage
+    lag = f'vigil_consumer_lag_messages{{topic="{worker.topics.pattern_counts}"}}'
+    _wait(lambda: query(prometheus, lag)["result"] or None, "lag of the pattern agent's input")
+    done = f'vigil_consumer_lag_messages{{topic="{worker.topics.feedback_json}"}}'
+    _wait(lambda: query(prometheus, done)["result"] and scalar(prometheus, f"sum({done})") == 0 or None,
+          "no lag once every report is processed")
+
+
 def test_alert_rules_load_and_evaluate_without_error(prometheus: str) -> None:
     def evaluated() -> list[dict[str, Any]] | None:
         body = _get(prometheus + "/api/v1/rules")

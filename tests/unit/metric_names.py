@@ -81,9 +81,49 @@ def promql_metric_names(expr: str) -> set[str]:
 _GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__range": "1h", "$__interval": "15s", "$instance": ".*"}
 
 
+# Labels Prometheus adds to every scraped series.
+TARGET_LABELS = {"instance", "job"}
+
+
+def series_labels(registry: CollectorRegistry | None = None) -> dict[str, set[str]]:
+    """Label names each selectable series name carries (histogram buckets add `le`)."""
+    found: dict[str, set[str]] = {"up": set()}
+    for family in families(registry).values():
+        for series in family.series:
+            found[series] = set(family.labels) | ({"le"} if series.endswith("_bucket") else set())
+    return found
+
+
+def promql_label_names(expr: str) -> set[str]:
+    """Label names an expression matches on or groups by (same small reader as above)."""
+    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', expr)
+    names: set[str] = set()
+    for braces in re.findall(r"\{([^}]*)\}", text):
+        names |= set(re.findall(r"(\w+)\s*(?:=~|!~|!=|=)", braces))
+    for group in re.findall(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)", text):
+        names |= set(re.findall(r"\w+", group))
+    return names
+
+
+def unknown_labels(expr: str, registry: CollectorRegistry | None = None) -> set[str]:
+    """Labels `expr` uses that none of the metrics it reads has: a typo or a stale name."""
+    known = series_labels(registry)
+    available = set(TARGET_LABELS).union(*(known.get(name, set()) for name in promql_metric_names(expr)))
+    return promql_label_names(expr) - available
+
+
+def all_panels(dashboard: dict) -> list[dict]:  # type: ignore[type-arg]
+    """Every panel, those nested in collapsed rows too (Grafana keeps them inside the row)."""
+    panels = []
+    for panel in dashboard["panels"]:
+        panels.append(panel)
+        panels.extend(panel.get("panels", []) if panel["type"] == "row" else [])
+    return panels
+
+
 def dashboard_expressions(dashboard: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]
     """(panel title, PromQL) of every query in a Grafana dashboard, Grafana variables as written."""
-    return [(p["title"], t["expr"]) for p in dashboard["panels"] if p["type"] != "row" for t in p["targets"]]
+    return [(p["title"], t["expr"]) for p in all_panels(dashboard) if p["type"] != "row" for t in p["targets"]]
 
 
 def concrete(expr: str) -> str:

@@ -14,12 +14,20 @@ import pytest
 import yaml
 
 from tests.conftest import unavailable
-from tests.unit.metric_names import concrete, dashboard_expressions, promql_metric_names, series_names
+from tests.unit.metric_names import (
+    all_panels,
+    concrete,
+    dashboard_expressions,
+    promql_label_names,
+    promql_metric_names,
+    series_names,
+    unknown_labels,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 GRAFANA = REPO / "ops" / "grafana"
 DASHBOARD = json.loads((GRAFANA / "dashboards" / "vigil.json").read_text())
-PANELS = [p for p in DASHBOARD["panels"] if p["type"] != "row"]
+PANELS = [p for p in all_panels(DASHBOARD) if p["type"] != "row"]
 EXPRESSIONS = dashboard_expressions(DASHBOARD)
 
 
@@ -35,6 +43,39 @@ def test_panel_reads_exported_metrics(title: str, expr: str) -> None:
     assert names <= series_names() | {"up"}, f"{title} reads metrics the worker does not export: {names - series_names()}"
 
 
+@pytest.mark.parametrize(("title", "expr"), EXPRESSIONS, ids=[f"{t}:{i}" for i, (t, _) in enumerate(EXPRESSIONS)])
+def test_panel_uses_labels_its_metrics_have(title: str, expr: str) -> None:
+    assert unknown_labels(expr) == set(), f"{title}: no metric in {expr} has these labels"
+
+
+@pytest.mark.parametrize(
+    ("expr", "unknown"),
+    [
+        ('sum by (team, priority) (vigil_open_cases{instance=~"$instance"})', set()),
+        ('histogram_quantile(0.99, sum by (le, stage) (rate(vigil_stage_duration_seconds_bucket[5m])))', set()),
+        ("sum by (teams) (vigil_open_cases)", {"teams"}),  # a typo
+        ('sum(rate(vigil_outcomes_total{kind="merged"}[5m]))', {"kind"}),  # another metric's label
+        ("sum by (le) (vigil_open_cases)", {"le"}),  # only histogram buckets have le
+        ('sum(rate(vigil_dead_letters_total[5m])) / sum(rate(vigil_events_consumed_total{input="x"}[5m]))', set()),
+    ],
+)
+def test_the_label_check_catches_labels_no_metric_has(expr: str, unknown: set[str]) -> None:
+    assert unknown_labels(expr) == unknown
+
+
+def test_labels_are_read_from_matchers_and_groupings() -> None:
+    expr = 'sum by (a) (x{b="1", c=~"p|q"}) / on (d) group_left (e) y{f!="2"}'
+    assert promql_label_names(expr) == {"a", "b", "c", "d", "e", "f"}
+
+
+def test_panels_nested_in_collapsed_rows_are_read() -> None:
+    panel = {"type": "timeseries", "title": "hidden", "targets": [{"expr": "sum(vigil_open_cases)"}]}
+    dashboard = {"panels": [{"type": "row", "title": "r", "collapsed": True, "panels": [panel]}]}
+    assert dashboard_expressions(dashboard) == [("hidden", "sum(vigil_open_cases)")]
+    nested = [p["title"] for row in DASHBOARD["panels"] if row["type"] == "row" for p in row.get("panels", [])]
+    assert nested and set(nested) <= {title for title, _ in EXPRESSIONS}
+
+
 @pytest.mark.parametrize(
     ("topic", "metric"),
     [
@@ -48,6 +89,9 @@ def test_panel_reads_exported_metrics(title: str, expr: str) -> None:
         ("lag", "vigil_consumer_lag_messages"),
         ("dead letters", "vigil_dead_letters_total"),
         ("publish errors", "vigil_publish_errors_total"),
+        ("records per stage", "vigil_stage_events_total"),
+        ("schema registry waits", "vigil_registry_waits_total"),
+        ("timer errors", "vigil_timer_errors_total"),
     ],
 )
 def test_dashboard_covers(topic: str, metric: str) -> None:
@@ -71,7 +115,7 @@ def test_expressions_are_valid_promql(tmp_path: Path) -> None:
 
 
 def test_panels_do_not_overlap_and_ids_are_unique() -> None:
-    ids = [p["id"] for p in DASHBOARD["panels"]]
+    ids = [p["id"] for p in all_panels(DASHBOARD)]
     assert len(ids) == len(set(ids))
 
     def cells(panel: dict[str, Any]) -> set[tuple[int, int]]:
@@ -79,7 +123,7 @@ def test_panels_do_not_overlap_and_ids_are_unique() -> None:
         assert 0 <= g["x"] and g["x"] + g["w"] <= 24, panel["title"]
         return {(x, y) for x in range(g["x"], g["x"] + g["w"]) for y in range(g["y"], g["y"] + g["h"])}
 
-    for a, b in combinations(DASHBOARD["panels"], 2):
+    for a, b in combinations(all_panels(DASHBOARD), 2):
         assert not cells(a) & cells(b), f"{a['title']} overlaps {b['title']}"
 
 

@@ -17,7 +17,7 @@ ROW = re.compile(r"^\| `(?P<name>vigil_\w+)` \| (?P<type>\w+) \|(?P<labels>[^|]*
 # Closed sets only: enum values, team names, topic names, partition numbers, HTTP status codes.
 ALLOWED_LABELS = {
     "input", "outcome", "reason", "stage", "team", "priority", "trigger", "clock", "kind",
-    "action", "result", "status", "output", "topic", "partition",
+    "action", "result", "status", "output", "topic", "partition", "timer",
     "stream", "table", "operation", "metric", "status_code",  # Faust's sensor
 }
 PERSONAL_OR_ID = re.compile(r"id$|_id|user|reporter|subject|email|ip|text|excerpt|name|actor|region|language", re.I)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Sequence
 
 import pytest
@@ -39,6 +40,17 @@ def test_a_report_that_breaks_triage_is_dead_lettered_and_its_batch_goes_on() ->
     letter = processed[2].dead_letter
     assert letter is not None and (letter.stage, letter.reason) == (Stage.TRIAGE, DeadLetterReason.PROCESSING_ERROR)
     assert letter.error == "RuntimeError: cannot triage e2" and letter.payload == b"{}"
+
+
+def test_a_triage_failure_is_logged_with_where_the_report_is(caplog: pytest.LogCaptureFixture) -> None:
+    intake = Intake(Triager(broken={"e2"}), engine())
+    event = feedback("e2")
+    with caplog.at_level(logging.ERROR, logger="streams.core.intake"):
+        (decided,) = intake.decide([event])
+        intake.fuse(event, decided, Source("vigil.feedback.v1", 4, 1234), b"{}", at(0))
+    (line,) = caplog.records
+    assert (line.event_id, line.topic, line.partition, line.offset) == ("e2", "vigil.feedback.v1", 4, 1234)  # type: ignore[attr-defined]
+    assert line.exc_info is not None and "cannot triage e2" in str(line.exc_info[1])
 
 
 def test_a_report_that_breaks_the_engine_is_dead_lettered() -> None:
