@@ -34,11 +34,17 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(render(report, show_misses=args.misses))
-    return 0
+    for error in report["unreadable_case_sets"].values():
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if report["unreadable_case_sets"] else 0
 
 
 def render(report: dict[str, Any], show_misses: bool = False) -> str:
     lines = [f"triage {report['triage_version']}", ""]
+    for name in report.get("missing_case_sets", ()):
+        lines += [f"== own cases: {name} -- not found (tests/cases/triage/{name}.yaml), skipped", ""]
+    for name in report.get("unreadable_case_sets", {}):
+        lines += [f"== own cases: {name} -- unreadable, skipped (see the error below)", ""]
     for name, suite in report["cases"].items():
         lines += _render_cases(name, suite, show_misses)
     public = report["public"]
@@ -65,12 +71,14 @@ def render(report: dict[str, Any], show_misses: bool = False) -> str:
                          f"{m['hateful_recall']:.3f}, non-hateful {m['non_hateful_accuracy']:.3f})")
     s = public["sms_spam"]
     lines.append(f"sms_spam scam_fraud recall {s['scam_fraud_recall']:.3f} (n={s['spam']}), ham flagged "
-                 f"{s['ham_flagged_share']:.2%} (n={s['ham']}), accuracy {s['accuracy']:.3f} | {s['baseline']} | {s['target']}")
+                 f"{s['ham_flagged_share']:.2%} (n={s['ham']}), accuracy {s['accuracy']:.3f}, false P0 pages "
+                 f"{s['p0_pages']} | {s['baseline']} | {s['target']}")
     r = public["cssrs"]
     lines.append(f"cssrs self_harm recall (Ideation/Behavior/Attempt) {r['self_harm_recall_ideation_behavior_attempt']:.3f} "
                  f"(n={r['at_risk_users']}); flagged by label {r['flagged_share_by_label']} | {r['target']}")
     b = public["banking77"]
-    lines.append(f"banking77 category accuracy {b['category_accuracy']:.3f} (n={b['rows']}; {b['mapping']})")
+    lines.append(f"banking77 category accuracy {b['category_accuracy']:.3f} (n={b['rows']}; {b['mapping']}); "
+                 f"false P0 pages {b['p0_pages']}")
     return "\n".join(lines)
 
 

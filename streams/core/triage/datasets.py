@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from streams.core.taxonomy import Category
+from streams.core.triage.text import normalize
 
 SEED = 20171  # fixed: every split below is reproducible
 REPO = Path(__file__).resolve().parents[3]
@@ -51,14 +52,27 @@ def davidson(root: Path) -> Iterator[Example]:
             )
 
 
+def dedupe_key(text: str) -> str:
+    """Text as a duplicate check sees it: normalised, whitespace collapsed."""
+    return " ".join(normalize(text).split())
+
+
 def sms_spam(root: Path) -> Iterator[Example]:
+    """SMS Spam Collection, each distinct message once: the corpus repeats many spam texts
+    verbatim, so rows are deduplicated and split by their normalised text (a test message is
+    never also a training message)."""
+    seen: set[str] = set()
     with open(root / "sms_spam" / "SMSSpamCollection.tsv", encoding="utf-8") as f:
         next(f)
-        for i, line in enumerate(f):
+        for line in f:
             label, _, text = line.rstrip("\n").partition("\t")
+            key = dedupe_key(text)
+            if key in seen:
+                continue
+            seen.add(key)
             category = Category.SCAM_FRAUD if label == "spam" else Category.OTHER
             # Spam is 13% of the rows; weighting it up keeps it from being drowned by other sources.
-            yield Example("sms_spam", text, category.value, _split(f"sms:{i}", 0.20), detail=label,
+            yield Example("sms_spam", text, category.value, _split(f"sms:{key}", 0.20), detail=label,
                           weight=3.0 if label == "spam" else 1.0)
 
 

@@ -11,7 +11,8 @@ from streams.core.taxonomy import Category, Channel, Priority, ReasonCode, Subje
 from streams.core.triage.classifier import MODEL_PATH, TextClassifier, load_classifier
 from streams.core.triage.decision import Decision, Facts
 from streams.core.triage.facts import ADULT_AGE, extract_facts
-from streams.core.triage.lexicon import Lexicon, load_lexicon
+from streams.core.triage.language import report_languages
+from streams.core.triage.lexicon import LanguageLexicon, load_lexicon
 from streams.core.triage.rules import RuleSet, load_rule_set
 from streams.core.triage.text import lexicon_view, normalize, tokens
 
@@ -27,7 +28,7 @@ LONG_TEXT_CHARS = 500
 class RuleTriager:
     """Implements the `Triager` protocol; build it with `load_triage`."""
 
-    def __init__(self, rules: RuleSet, lexicon: Lexicon, classifier: TextClassifier, routing: Routing) -> None:
+    def __init__(self, rules: RuleSet, lexicon: LanguageLexicon, classifier: TextClassifier, routing: Routing) -> None:
         self.rules = rules
         self.lexicon = lexicon
         self.classifier = classifier
@@ -40,23 +41,39 @@ class RuleTriager:
         # The best category other than `other`: a report the classifier finds mostly harmless
         # still says which harm it resembles most.
         self._actionable = tuple(c for c in classifier.classes if c != Category.OTHER.value)
+        self._actionable_columns = [i for i, c in enumerate(classifier.classes) if c != Category.OTHER.value]
+        self._top_features = {c: f"clf:{c}" for c in classifier.classes}
+        self._alt_features = {c: f"clf_alt:{c}" for c in self._actionable}
 
     def decide(self, event: FeedbackEvent) -> Decision:
         norm = normalize(event.text)
         probabilities = [round(p, 3) for p in self.classifier.scores_one(norm, normalized=True)]
-        return self._decide(event, norm, dict(zip(self._score_names, probabilities)))
+        scores = dict(zip(self._score_names, probabilities))
+        top = max(self._classes, key=scores.__getitem__)
+        alt = max(self._actionable, key=scores.__getitem__)
+        return self._decide(event, norm, scores, top, alt)
 
     def decide_many(self, events: Sequence[FeedbackEvent]) -> list[Decision]:
+        if not events:
+            return []
         norms = [normalize(e.text) for e in events]
-        probabilities = self.classifier.predict_proba(norms, normalized=True).round(3).tolist()
+        rounded = self.classifier.predict_proba(norms, normalized=True).round(3)
+        # The same first-of-equals choice as max() in decide(), for every report at once.
+        classes, actionable = self._classes, self._actionable
+        tops = [classes[i] for i in rounded[:, : len(classes)].argmax(axis=1).tolist()]
+        alts = [actionable[i] for i in rounded[:, self._actionable_columns].argmax(axis=1).tolist()]
         names = self._score_names
-        return [self._decide(e, n, dict(zip(names, p))) for e, n, p in zip(events, norms, probabilities)]
+        return [self._decide(e, n, dict(zip(names, p)), top, alt)
+                for e, n, p, top, alt in zip(events, norms, rounded.tolist(), tops, alts)]
 
     def features(self, event: FeedbackEvent, norm: str) -> tuple[set[str], Facts, str]:
         """The report's feature set, its facts and the text view rules' patterns see."""
-        view = lexicon_view(norm)
-        hits = self.lexicon.match(view, tokens(view))
-        facts = extract_facts(event, norm, hits)
+        words = tokens(norm)
+        view = lexicon_view(norm, words)
+        if view is not norm:
+            words = tokens(view)
+        hits = self.lexicon.match(view, words, report_languages(event.reporter.language, words))
+        facts = extract_facts(event, norm, hits, words)
         lex = self._lex_features
         features = {lex[g] for g in hits}
         features.add(_REASON[event.reason_code])
@@ -66,7 +83,7 @@ class RuleTriager:
             features.add("fact:long")
         if facts.minor_involved:
             features.add("fact:minor")
-        if any(a < ADULT_AGE for a in facts.ages):
+        if facts.ages and min(facts.ages) < ADULT_AGE:
             features.add("fact:age_minor")
         add = features.add
         if facts.time_expressions:
@@ -91,11 +108,11 @@ class RuleTriager:
             add("fact:attachment")
         return features, facts, view
 
-    def _decide(self, event: FeedbackEvent, norm: str, scores: dict[str, float]) -> Decision:
+    def _decide(self, event: FeedbackEvent, norm: str, scores: dict[str, float], top: str, alt: str) -> Decision:
+        """`top`: the classifier's best class; `alt`: its best class other than `other`."""
         features, facts, view = self.features(event, norm)
-        top = max(self._classes, key=scores.__getitem__)
-        features.add(f"clf:{top}")
-        features.add(f"clf_alt:{max(self._actionable, key=scores.__getitem__)}")
+        features.add(self._top_features[top])
+        features.add(self._alt_features[alt])
         self.rules.add_derived(features, view)
         fired = self.rules.fired(features, scores)
         evidence = f"clf:{top}={scores[top]:.2f}"
@@ -106,9 +123,9 @@ class RuleTriager:
         return Decision(
             category=winner.category,
             priority=winner.priority,
-            team=self._teams[winner.category],
+            team=winner.team or self._teams[winner.category],
             labels=winner.labels,
-            reasons=tuple(f"rule:{r.id}" for r in fired) + (evidence,),
+            reasons=tuple(r.reason for r in fired) + (evidence,),
             scores=scores,
             facts=facts,
             rules_version=self.version,
@@ -119,5 +136,6 @@ def build_triager(rules_dir: Path | None = None, model_path: Path = MODEL_PATH) 
     directory = rules_dir or DEFAULT_RULES_DIR
     lexicon = load_lexicon()
     classifier = load_classifier(model_path)
-    rules = load_rule_set(directory, lexicon.groups, classifier.classes, classifier.heads)
-    return RuleTriager(rules, lexicon, classifier, load_routing(directory))
+    routing = load_routing(directory)
+    rules = load_rule_set(directory, lexicon.groups, classifier.classes, classifier.heads, routing.all_teams)
+    return RuleTriager(rules, lexicon, classifier, routing)

@@ -37,7 +37,7 @@ TARGETS = {
 
 
 # The blind set first; the seen sets are regression checks (they were tuned or trained on).
-CASE_SETS = ("holdout", "seen_holdout3", "seen_holdout2", "seen_holdout", "tune")
+CASE_SETS = ("holdout", "seen_holdout4", "seen_holdout3", "seen_holdout2", "seen_holdout", "tune")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +188,8 @@ def sms_suite(triager: Triager, root: Path) -> dict[str, Any]:
         "split": "20% held-out (seeded)",
         "spam": len(spam), "ham": len(ham),
         "scam_fraud_recall": round(sum(spam) / len(spam), 3),
+        # none of these messages needs a page: every P0 here is a false page
+        "p0_pages": sum(d.priority == Priority.P0 for d in decisions),
         "ham_flagged_share": round(sum(ham) / len(ham), 4),
         "accuracy": round((sum(spam) + len(ham) - sum(ham)) / (len(spam) + len(ham)), 4),
         "baseline": BASELINES["sms_spam"],
@@ -226,6 +228,7 @@ def banking_suite(triager: Triager, root: Path) -> dict[str, Any]:
         "split": "upstream test.csv",
         "rows": len(test),
         "category_accuracy": accuracy(gold, predicted),
+        "p0_pages": sum(d.priority == Priority.P0 for d in decisions),  # banking questions: all false pages
         "per_category": {k: _score_dict(v) for k, v in label_scores(
             gold, predicted, ["product_issue", "account_security", "scam_fraud"]).items()},
         "mapping": "security intents -> account_security, *_not_recognised -> scam_fraud, rest -> product_issue",
@@ -244,12 +247,20 @@ PUBLIC_SUITES = {
 
 def evaluate(triager: Triager, data_dir: Path | None, cases_dir: Path = CASES_DIR) -> dict[str, Any]:
     """Every suite whose input exists; a missing shared data directory is reported, not fatal."""
-    report: dict[str, Any] = {"triage_version": getattr(triager, "version", "?"), "cases": {}, "public": {}}
+    report: dict[str, Any] = {"triage_version": getattr(triager, "version", "?"), "cases": {}, "public": {},
+                              "missing_case_sets": [], "unreadable_case_sets": {}}
     for name in CASE_SETS:
-        if (cases_dir / f"{name}.yaml").exists():
-            suite = case_suite(triager, load_cases(name, cases_dir))
-            suite["target"] = TARGETS["cases"]
-            report["cases"][name] = suite
+        if not (cases_dir / f"{name}.yaml").exists():
+            report["missing_case_sets"].append(name)
+            continue
+        try:
+            cases = load_cases(name, cases_dir)
+        except ValueError as exc:  # one bad case file must not hide the other measurements
+            report["unreadable_case_sets"][name] = str(exc)
+            continue
+        suite = case_suite(triager, cases)
+        suite["target"] = TARGETS["cases"]
+        report["cases"][name] = suite
     if data_dir is None or not data_dir.is_dir():
         report["public"] = {"skipped": f"shared data directory {data_dir} not found (set VIGIL_SHARED_DATA)"}
         return report

@@ -14,6 +14,9 @@ present) and `rules`. A report's features are strings:
     clf_alt:<category>  the classifier's top class other than `other`
     ctx:<name>       a derived feature from `features`
 
+A rule's `then` sets category, priority, optional labels and an optional `team` (one of the
+routing table's teams) that overrides the category's team from routing.yaml.
+
 A rule fires when every `all` item holds (a string is a feature; a list means any of them),
 no `none` feature is present, and each `scores` minimum / `scores_below` maximum holds. A score
 name is a category (softmax share) or a classifier head (an independent sigmoid, e.g. `urgent`). Of
@@ -41,7 +44,7 @@ FACT_FEATURES = frozenset(
 _RULE_KEYS = {"id", "description", "when", "then", "stage"}
 STAGES = ("main", "fallback")
 _WHEN_KEYS = {"all", "none", "scores", "scores_below", "reason_code", "channel", "subject"}
-_THEN_KEYS = {"category", "priority", "labels"}
+_THEN_KEYS = {"category", "priority", "labels", "team"}
 
 
 class RuleError(ValueError):
@@ -63,6 +66,9 @@ class Rule:
     max_scores: tuple[tuple[str, float], ...]
     rank: tuple[int, int]  # (priority rank, order): the smallest fired rank wins
     fallback: bool = False
+    # Overrides the routing table's team for the category (None: routing.yaml decides).
+    team: str | None = None
+    reason: str = ""  # "rule:<id>", as a Decision lists it
 
     def fires(self, features: set[str], scores: Mapping[str, float]) -> bool:
         if not self.required <= features or not self.forbidden.isdisjoint(features):
@@ -96,30 +102,41 @@ class RuleSet:
     # feature -> rules anchored on it; `always` rules are candidates for every report.
     index: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
     always: tuple[Rule, ...] = ()
-    # category -> lowest score any rule asks for: above it, "score:<category>" is a feature.
-    score_anchors: tuple[tuple[str, float], ...] = ()
+    # (score name, lowest threshold any rule asks for, "score:<name>"): at or above it, the
+    # feature "score:<name>" anchors the rules that read that score.
+    score_anchors: tuple[tuple[str, float, str], ...] = ()
     fallbacks: tuple[Rule, ...] = ()
+    index_keys: frozenset[str] = frozenset()
+    pattern_triggers: frozenset[str] = frozenset()
+    # member feature -> derived features it makes true
+    derived_by_member: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    derived_members: frozenset[str] = frozenset()
 
     def add_derived(self, features: set[str], view: str) -> None:
         """Add pattern and derived features to `features` (in place)."""
-        for pattern in self.patterns:
-            if not pattern.requires.isdisjoint(features) and pattern.regex.search(view):
-                features.add(pattern.feature)
-        for name, members in self.derived:
-            if not members.isdisjoint(features):
-                features.add(name)
+        if not self.pattern_triggers.isdisjoint(features):
+            for pattern in self.patterns:
+                if not pattern.requires.isdisjoint(features) and pattern.regex.search(view):
+                    features.add(pattern.feature)
+        # A derived feature may be a member of another (ctx:threat in ctx:violence_evidence).
+        pending = self.derived_members.intersection(features)
+        while pending:
+            added: set[str] = set()
+            for member in pending:
+                added.update(self.derived_by_member[member])
+            added -= features
+            features |= added
+            pending = self.derived_members.intersection(added)
 
     def fired(self, features: set[str], scores: Mapping[str, float]) -> list[Rule]:
         """Rules that fire, most urgent first."""
-        for name, low in self.score_anchors:
+        for name, low, feature in self.score_anchors:
             if scores.get(name, 0.0) >= low:
-                features.add(f"score:{name}")
+                features.add(feature)
         candidates: set[Rule] = set(self.always)
         index = self.index
-        for feature in features:
-            anchored = index.get(feature)
-            if anchored:
-                candidates.update(anchored)
+        for feature in self.index_keys.intersection(features):
+            candidates.update(index[feature])
         fired = [rule for rule in candidates if rule.fires(features, scores)]
         if not fired:
             fired = [rule for rule in self.fallbacks if rule.fires(features, scores)]
@@ -132,7 +149,8 @@ def _rank(rule: Rule) -> tuple[int, int]:
 
 
 def load_rule_set(rules_dir: Path, lexicon_groups: Iterable[str], classes: Iterable[str],
-                  heads: Iterable[str] = ()) -> RuleSet:
+                  heads: Iterable[str] = (), teams: Iterable[str] | None = None) -> RuleSet:
+    """`teams`: the routing table's teams, which a rule's `then.team` must name (None: any)."""
     folder = rules_dir / "triage"
     files = sorted(folder.glob("*.yaml"))
     if not files:
@@ -165,7 +183,7 @@ def load_rule_set(rules_dir: Path, lexicon_groups: Iterable[str], classes: Itera
         _check_features(f"feature {name}", members, known)
         derived.append((name, frozenset(members)))
         known.add(name)
-    rules = _compile_rules(raw_rules, known, set(classes) | set(heads))
+    rules = _compile_rules(raw_rules, known, set(classes) | set(heads), None if teams is None else set(teams))
     return _indexed(RuleSet(version=version, rules=rules, derived=tuple(derived), patterns=patterns))
 
 
@@ -199,7 +217,8 @@ def _compile_pattern(name: str, spec: Mapping[str, Any], known: set[str]) -> Pat
     return Pattern(name, f"pat:{name}", regex, frozenset(requires))
 
 
-def _compile_rules(raw_rules: list[tuple[Path, dict[str, Any]]], known: set[str], classes: set[str]) -> tuple[Rule, ...]:
+def _compile_rules(raw_rules: list[tuple[Path, dict[str, Any]]], known: set[str], classes: set[str],
+                   teams: set[str] | None) -> tuple[Rule, ...]:
     seen: set[str] = set()
     rules = []
     for order, (path, raw) in enumerate(raw_rules):
@@ -215,11 +234,12 @@ def _compile_rules(raw_rules: list[tuple[Path, dict[str, Any]]], known: set[str]
                 raise RuleError(f"{where}: unknown {part} keys {sorted(extra)}")
         if not raw.get("description"):
             raise RuleError(f"{where}: needs a `description`")
-        rules.append(_compile_rule(where, order, raw, known, classes))
+        rules.append(_compile_rule(where, order, raw, known, classes, teams))
     return tuple(rules)
 
 
-def _compile_rule(where: str, order: int, raw: dict[str, Any], known: set[str], classes: set[str]) -> Rule:
+def _compile_rule(where: str, order: int, raw: dict[str, Any], known: set[str], classes: set[str],
+                  teams: set[str] | None) -> Rule:
     when = raw.get("when") or {}
     then = raw.get("then") or {}
     items = list(when.get("all") or ())
@@ -242,6 +262,10 @@ def _compile_rule(where: str, order: int, raw: dict[str, Any], known: set[str], 
         category, priority = Category(then["category"]), Priority(then["priority"])
     except (KeyError, ValueError) as exc:
         raise RuleError(f"{where}: `then` needs a valid category and priority ({exc})") from None
+    team = then.get("team")
+    if team is not None and (not isinstance(team, str) or (teams is not None and team not in teams)):
+        raise RuleError(f"{where}: `then.team` {team!r} is not a team of the routing table "
+                        f"({', '.join(sorted(teams or ()))})")
     return Rule(
         id=str(raw["id"]),
         description=str(raw["description"]),
@@ -256,6 +280,8 @@ def _compile_rule(where: str, order: int, raw: dict[str, Any], known: set[str], 
         max_scores=tuple((k, float(v)) for k, (kind, v) in scores.items() if kind == "max"),
         rank=(priority.rank, order),
         fallback=stage == "fallback",
+        team=team,
+        reason=f"rule:{raw['id']}",
     )
 
 
@@ -280,10 +306,18 @@ def _indexed(rule_set: RuleSet) -> RuleSet:
             continue
         for key in keys:
             index.setdefault(key, []).append(rule)
+    by_member: dict[str, list[str]] = {}
+    for name, members in rule_set.derived:
+        for member in members:
+            by_member.setdefault(member, []).append(name)
+    rule_set.derived_by_member = {k: tuple(v) for k, v in by_member.items()}
+    rule_set.derived_members = frozenset(by_member)
+    rule_set.pattern_triggers = frozenset().union(*(p.requires for p in rule_set.patterns))
     rule_set.index = {k: tuple(v) for k, v in index.items()}
+    rule_set.index_keys = frozenset(index)
     rule_set.always = tuple(always)
     rule_set.fallbacks = tuple(r for r in rule_set.rules if r.fallback)
-    rule_set.score_anchors = tuple(sorted(anchors.items()))
+    rule_set.score_anchors = tuple((name, low, f"score:{name}") for name, low in sorted(anchors.items()))
     return rule_set
 
 

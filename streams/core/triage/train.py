@@ -33,7 +33,7 @@ import numpy as np
 from streams.core.taxonomy import Category
 from streams.core.triage.cases import CASES_DIR, load_cases
 from streams.core.triage.classifier import MODEL_PATH, Featurizer, design_matrix_parts, save_classifier
-from streams.core.triage.datasets import Example, davidson, public_examples, shared_data_dir
+from streams.core.triage.datasets import Example, davidson, dedupe_key, public_examples, shared_data_dir
 from streams.core.triage.synthetic import SYNTHETIC_DIR, synthetic_examples
 
 CLASSES = tuple(c.value for c in Category)
@@ -42,7 +42,7 @@ TUNE_CASE_WEIGHT = 5.0
 SYNTHETIC_WEIGHT = 4.0
 # Case sets whose labels may be learned from: the tune set and holdout sets already seen.
 # The blind holdout.yaml is never read here.
-SEEN_CASE_SETS = ("tune", "seen_holdout", "seen_holdout2", "seen_holdout3")
+SEEN_CASE_SETS = ("tune", "seen_holdout", "seen_holdout2", "seen_holdout3", "seen_holdout4")
 # Public rows are far more numerous than reports; a sample of them is enough as non-urgent examples.
 URGENT_PUBLIC_SAMPLE = 12_000
 DAVIDSON_DEV_SHARE = 0.15
@@ -66,13 +66,17 @@ def case_examples() -> list[Example]:
 
 def training_examples(data_dir: Path, with_validation: bool = True,
                       synthetic_weight: float = SYNTHETIC_WEIGHT) -> list[Example]:
-    examples = [e for e in public_examples(data_dir) if e.split == "train"
+    public = public_examples(data_dir)
+    examples = [e for e in public if e.split == "train"
                 and (with_validation or not (e.source == "davidson2017" and is_davidson_dev(e)))]
     splits = ("train", "validation") if with_validation else ("train",)
     for split in splits:
         examples += [Example(e.source, e.text, e.label, "train", e.detail, synthetic_weight)
                      for e in synthetic_examples(split)]
-    return examples + case_examples()
+    # A case quoting a public test row (the audit's false pages on SMS ham) stays a rule
+    # regression check only: training on it would leak that row into the public measurement.
+    public_test = {dedupe_key(e.text) for e in public if e.split == "test"}
+    return examples + [e for e in case_examples() if dedupe_key(e.text) not in public_test]
 
 
 def _is_urgent(example: Example) -> bool:

@@ -18,7 +18,7 @@ def make_event(text: str, **fields: Any) -> FeedbackEvent:
         "occurred_at": datetime(2026, 11, 25, tzinfo=UTC),
         "channel": fields.pop("channel", "in_app_report"),
         "text": text,
-        "reporter": {"user_id": "u-1", "region": "US", "language": "en"},
+        "reporter": {"user_id": "u-1", "region": "US", "language": fields.pop("language", "en")},
     }
     if "subject" in fields:
         mapping["subject"] = {"type": fields.pop("subject"), "id": "s-1"}

@@ -13,7 +13,9 @@ import pytest
 
 from streams.commands import eval as eval_command
 from streams.commands import triage as triage_command
+from streams.core.triage import load_triage
 from streams.core.triage.datasets import shared_data_dir
+from streams.core.triage.evaluation import CASE_SETS, evaluate
 
 GOOD = {
     "event_id": "e-1",
@@ -76,10 +78,43 @@ def test_eval_without_public_data_reports_own_cases(tmp_path: Path, capsys: pyte
     assert args.func(args) == 0
     report = json.loads(capsys.readouterr().out)
     assert "skipped" in report["public"]
-    holdout = report["cases"]["holdout"]
-    assert holdout["cases"] >= 50 and 0.0 <= holdout["category_accuracy"] <= 1.0
-    assert set(report["cases"]) >= {"holdout", "tune"}
-    assert set(holdout["p0"]) >= {"precision", "recall", "support"}
+    assert set(report["cases"]) | set(report["missing_case_sets"]) | set(report["unreadable_case_sets"]) == set(CASE_SETS)
+    # The tune set is what the rules were built on: a broken engine, lexicon or model fails here.
+    tune = report["cases"]["tune"]
+    assert tune["cases"] >= 200
+    assert tune["category_accuracy"] >= 0.95 and tune["priority_accuracy"] >= 0.95
+    assert tune["p0"]["recall"] == 1.0 and tune["p0"]["precision"] >= 0.95
+    assert tune["per_category"]["child_safety"]["recall"] >= 0.95
+    assert sum(tune["confusion"]["self_harm"].values()) == tune["per_category"]["self_harm"]["support"]
+
+
+def test_eval_reports_a_missing_case_set_and_carries_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "tune.yaml").write_text(
+        '- {id: c1, lang: en, text: "forgot my password", category: account_security, priority: P3}\n'
+        '- {id: c2, lang: en, text: "I\'m going to kill myself tonight", category: self_harm, priority: P0}\n',
+        encoding="utf-8")
+    report = evaluate(load_triage(), None, cases)
+    assert report["missing_case_sets"] == [n for n in CASE_SETS if n != "tune"]
+    assert report["cases"]["tune"]["category_accuracy"] == 1.0 and report["cases"]["tune"]["p0"]["recall"] == 1.0
+    text = eval_command.render(report)
+    assert "== own cases: holdout -- not found" in text and "== own cases: tune (2)" in text
+
+
+def test_eval_reports_an_unreadable_case_set_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "tune.yaml").write_text('- {id: c1, lang: en, text: "hi", category: other, priority: P3}\n', encoding="utf-8")
+    (cases / "holdout.yaml").write_text('- {id: h1, lang: en, text: "x", category: nope, priority: P3}\n',
+                                        encoding="utf-8")
+    monkeypatch.setattr(eval_command, "evaluate", lambda triager, data: evaluate(triager, None, cases))
+    args = parse(eval_command, ["eval"])
+    assert args.func(args) == 1
+    out, err = capsys.readouterr()
+    assert "holdout -- unreadable" in out and "== own cases: tune (1)" in out
+    assert err.startswith("error: ") and "case h1" in err and len(err.strip().splitlines()) == 1
 
 
 DATA = Path(os.environ.get("VIGIL_SHARED_DATA", shared_data_dir()))

@@ -53,11 +53,11 @@ CASES = [
     ("akaun saya kena hack", {}, "account_security", "P2", "account_security.hacked"),
     # round 2: classifier scores (categories and the `urgent` / `hateful` heads) combined with facts
     ("the streamer is crying and says she'll end it tonight on stream", {}, "self_harm", "P0",
-     "self_harm.classifier_imminent"),
+     "self_harm.imminent"),
     ("kakak aku udah nelen obat sebanyak itu dan sekarang gak bangun", {}, "self_harm", "P0",
      "self_harm.classifier_imminent"),
     ("un hombre le ofrece recargas a niñas de secundaria a cambio de fotos", {}, "child_safety", "P0",
-     "child_safety.urgent_classifier"),
+     "child_safety.grooming_minor"),
     ("gw udah di depan kos lo sekarang, keluar", {}, "violent_threat", "P0", "violent_threat.classifier_credible"),
     ("he dm'd me that he's coming to my school tomorrow with his dad's gun", {}, "violent_threat", "P0",
      "violent_threat.classifier_credible"),
@@ -71,6 +71,31 @@ CASES = [
     ("¿cómo bloqueo a desconocidos en la cuenta de mi hijo de 11?", {}, "product_issue", "P3",
      "child_safety.how_to_question"),
     ("这个人在直播间卖假货", {}, "scam_fraud", "P2", "scam_fraud.classifier"),
+    # the triage audit: a page needs evidence in the text, and news, films, hunting and idioms page no one
+    ("he has a glock and said he'd use it at the game tonight", {}, "violent_threat", "P0", "violent_threat.weapon_use"),
+    ("he is 10 feet from my door with a knife right now", {}, "violent_threat", "P0", "violent_threat.armed_nearby"),
+    ("i've written my note and i'm saying goodbye, i'll be gone", {}, "self_harm", "P0", "self_harm.farewell_note"),
+    ("guy says im mature for my age, wants me on snap. im 14 btw", {}, "child_safety", "P0",
+     "child_safety.grooming_minor"),
+    ("tengo 14 y un tipo me amenaza con publicar mis fotos", {"language": "es"}, "child_safety", "P0",
+     "child_safety.sextortion_minor"),
+    ("my ex shared my nudes in a group chat", {}, "privacy_impersonation", "P1", "privacy.intimate_images"),
+    ("there was a school shooting in texas today, so sad", {}, "other", "P3", "other.not_a_threat"),
+    ("this movie about a school shooting destroyed me", {}, "other", "P3", "other.not_a_threat"),
+    ("aku nak pergi tembak burung esok dengan abah", {"language": "ms"}, "other", "P3", "other.not_a_threat"),
+    ("我今晚要去看枪战电影", {"language": "zh"}, "other", "P3", "other.not_a_threat"),
+    ("we are going to kill it at the concert tonight", {}, "other", "P3", "other.banter"),
+    ("I survived a suicide attempt last year and im doing much better now", {}, "other", "P3",
+     "self_harm.recovery_story"),
+    ("my 8 year old keeps getting ads, how do i turn them off", {}, "product_issue", "P3",
+     "child_safety.how_to_question"),
+    ("我儿子9岁，怎么关掉陌生人私信", {"language": "zh"}, "product_issue", "P3", "child_safety.how_to_question"),
+    ("ketemuan yuk besok jam 8 di cafe", {"language": "id"}, "other", "P3", "rule:none"),
+    ("video of a guy getting jumped and beaten outside a bar", {}, "violent_threat", "P2",
+     "violent_threat.violence_shown"),
+    ("account posting videos of a man kicking a dog", {}, "animal_cruelty", "P1", "animal_cruelty.cruelty"),
+    ("me llegó un sms de que mi paquete está retenido, pague en un link raro", {"language": "es"}, "scam_fraud",
+     "P2", "scam_fraud.named"),
 ]
 
 
@@ -98,3 +123,19 @@ def test_decide_many_matches_decide(triager: RuleTriager, make_event: Callable[.
     events = [make_event(text, event_id=f"e-{i}", **fields) for i, (text, fields, *_rest) in enumerate(CASES)]
     assert triager.decide_many(events) == [triager.decide(e) for e in events]
     assert triager.decide_many([]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "weapons", "category", "priority"),
+    [
+        # Malay "balas" is "reply"; in Spanish "balas" are bullets
+        ("siap kau kalau tak balas mesej aku, aku pukul kau", "ms", (), "violent_threat", "P1"),
+        ("siap kau kalau tak balas mesej aku, aku pukul kau", "und", (), "violent_threat", "P1"),
+        ("traigo balas y una pistola para mañana", "es", ("balas", "pistola"), "violent_threat", "P0"),
+    ],
+)
+def test_lexicon_terms_follow_the_report_language(triager: RuleTriager, make_event: Callable[..., Any], text: str,
+                                                  language: str, weapons: tuple[str, ...], category: str,
+                                                  priority: str) -> None:
+    decision = triager.decide(make_event(text, language=language))
+    assert (decision.facts.weapons, decision.category, decision.priority) == (weapons, category, priority)

@@ -5,7 +5,7 @@ from typing import Any, Callable
 import pytest
 
 from streams.core.triage.engine import RuleTriager
-from streams.core.triage.facts import chinese_numeral
+from streams.core.triage.facts import chinese_numeral, with_digits
 
 
 @pytest.mark.parametrize(
@@ -33,6 +33,31 @@ from streams.core.triage.facts import chinese_numeral
         ("ya tengo las pastillas", {"means": ("pastillas",)}),
         ("he is cutting on the livestream", {"live_in_progress": True}),
         ("I live in Jakarta", {"live_in_progress": False}),
+        # phones keep their brackets; audience counts are not money
+        ("call (555) 123-4567 now", {"phones": ("(555) 123-4567",)}),
+        ("she has 15k followers and 2k views", {"money": ()}),
+        ("he wants $5k and 200 dollars", {"money": ("$5k", "200 dollars")}),
+        # ages: units are no ages, written-out numbers and Spanish forms are
+        ("he is 10 feet from my door with a knife", {"ages": (), "minor_involved": False}),
+        ("she is 5 min away, he's 2 km out, im 10 hours in", {"ages": ()}),
+        ("im thirteen", {"ages": (13,), "minor_involved": True}),
+        ("she's only fourteen", {"ages": (14,), "minor_involved": True}),
+        ("she turned 16 last week", {"ages": (16,), "minor_involved": True}),
+        ("he is once again posting", {"ages": ()}),
+        ("my son, 16, is being blackmailed", {"ages": (16,)}),
+        ("my daughter (15) got a dm", {"ages": (15,)}),
+        ("tengo 14 y un tipo me escribe", {"ages": (14,), "minor_involved": True}),
+        ("tengo 2 perros", {"ages": ()}),
+        ("le pide fotos a mi prima de 14", {"ages": (14,), "minor_involved": True}),
+        ("el 15 de mayo cumplí 20 años", {"ages": (20,), "minor_involved": False}),
+        ("tiene doce años", {"ages": (12,)}),
+        ("adik saya umur dua belas", {"ages": (12,)}),
+        ("عمري ثلاثة عشر سنة", {"ages": (13,)}),
+        # time: "now" alone is no time; relative and other-language expressions are
+        ("I'm doing much better now", {"time_expressions": ()}),
+        ("he'll be here in 20 minutes", {"time_expressions": ("in 20 minutes",)}),
+        ("bakal datang dalam 10 menit", {"time_expressions": ("dalam 10 menit",)}),
+        ("بكرة بجيك", {"time_expressions": ("بكره",)}),
     ],
 )
 def test_facts_from_text(triager: RuleTriager, make_event: Callable[..., Any], text: str,
@@ -48,3 +73,13 @@ def test_live_subject_is_live_in_progress(triager: RuleTriager, make_event: Call
 @pytest.mark.parametrize(("numeral", "value"), [("十", 10), ("十二", 12), ("二十", 20), ("九", 9), ("两", 2), ("", None)])
 def test_chinese_numeral(numeral: str, value: int | None) -> None:
     assert chinese_numeral(numeral) == value
+
+
+def test_day_after_tomorrow_in_chinese(triager: RuleTriager, make_event: Callable[..., Any]) -> None:
+    assert "后天晚上" in triager.decide(make_event("他说后天晚上来找我")).facts.time_expressions
+
+
+@pytest.mark.parametrize(("word", "value"), [("thirteen", 13), ("twenty-one", 21), ("catorce", 14),
+                                             ("dua belas", 12), ("sepuluh", 10), ("ثلاثه عشر", 13)])
+def test_number_words(word: str, value: int) -> None:
+    assert with_digits(f"x {word} y") == f"x {value} y"

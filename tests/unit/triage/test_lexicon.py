@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from streams.core.triage.lexicon import LANGUAGES, LEXICON_DIR, Lexicon, load_lexicon, load_lexicon_terms
+from streams.core.triage.language import report_languages
+from streams.core.triage.lexicon import (
+    LANGUAGES,
+    LEXICON_DIR,
+    LanguageLexicon,
+    Lexicon,
+    load_lexicon,
+    load_lexicon_terms,
+)
 from streams.core.triage.text import lexicon_view, normalize, tokens
 
 SMALL = Lexicon(
@@ -72,3 +80,35 @@ def test_unknown_language_is_a_clear_error(tmp_path: Path) -> None:
 )
 def test_arabic_terms_start_a_word(text: str, present: bool) -> None:
     assert ("news" in groups(Lexicon({"news": {"خبر"}}), text)) is present
+
+
+def test_latin_terms_match_only_the_report_languages() -> None:
+    lexicon = LanguageLexicon({"es": {"weapon": {"balas"}}, "ms": {"threat": {"pukul kau"}},
+                               "zh": {"weapon": {"枪"}}, "en": {"weapon": {"gun"}}})
+    text = "aku pukul kau kalau tak balas, ada gun dan 枪"
+    view = lexicon_view(normalize(text))
+    words = tokens(view)
+    assert {g: sorted(t) for g, t in lexicon.match(view, words, frozenset({"en", "id", "ms"})).items()} == {
+        "threat": ["pukul kau"], "weapon": ["gun", "枪"]}  # CJK terms gate themselves by script
+    assert sorted(lexicon.match(view, words)["weapon"]) == ["balas", "gun", "枪"]  # None: every language
+    assert lexicon.groups == {"weapon", "threat"}
+
+
+@pytest.mark.parametrize(
+    ("reporter", "text", "languages"),
+    [
+        ("ms", "siap kau kalau tak balas mesej aku", {"en", "id", "ms"}),
+        ("und", "siap kau kalau tak balas mesej aku", {"en", "id", "ms"}),  # the text shows Malay
+        ("und", "tengo 14 y un tipo me escribe", {"en", "es"}),
+        ("es-MX", "balas", {"en", "es"}),  # nothing in the text: the reporter's chosen language
+        ("in", "tolong", {"en", "id", "ms"}),  # old code for Indonesian
+        ("en", "this guy said he will find me", {"en"}),
+        ("ms", "this guy said he will find me", {"en", "id", "ms"}),  # code-switching: both
+        ("en", "bunuh diri", None),  # English is an interface default, no evidence: every language
+        ("zh", "他说要杀了我", None),
+        ("", "ok", None),
+    ],
+)
+def test_report_languages(reporter: str, text: str, languages: set[str] | None) -> None:
+    found = report_languages(reporter, tokens(normalize(text)))
+    assert (None if found is None else set(found)) == languages

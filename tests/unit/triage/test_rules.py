@@ -25,11 +25,14 @@ patterns:
 """
 
 
+TEAMS = ["violence", "support", "wellbeing"]
+
+
 def rule_set(tmp_path: Path, rules: str, header: str = HEADER):
     folder = tmp_path / "triage"
     folder.mkdir(exist_ok=True)
     (folder / "00.yaml").write_text(header + "rules:\n" + rules, encoding="utf-8")
-    return load_rule_set(tmp_path, GROUPS, CLASSES, HEADS)
+    return load_rule_set(tmp_path, GROUPS, CLASSES, HEADS, TEAMS)
 
 
 RULES = """
@@ -53,6 +56,10 @@ RULES = """
     description: reason code violence
     when: {reason_code: [violence]}
     then: {category: violent_threat, priority: P2}
+  - id: channel.call_center
+    description: a phone report naming a threat goes to the violence team's phone desk
+    when: {all: [lex:threat], channel: [call_center, email]}
+    then: {category: violent_threat, priority: P1, team: violence}
   - id: fallback
     description: always
     when: {}
@@ -73,6 +80,10 @@ RULES = """
         (set(), {"scam_fraud": 0.7, "other": 0.6}, "", ["fallback"]),  # scores_below fails
         (set(), {"scam_fraud": 0.5}, "", ["fallback"]),
         ({"reason:violence"}, {}, "", ["reason.violence", "fallback"]),
+        ({"lex:threat", "channel:call_center"}, {}, "", ["threat.any", "channel.call_center", "fallback"]),
+        ({"lex:threat", "channel:email"}, {}, "", ["threat.any", "channel.call_center", "fallback"]),
+        ({"lex:threat", "channel:in_app_report"}, {}, "", ["threat.any", "fallback"]),
+        ({"channel:call_center"}, {}, "", ["fallback"]),
     ],
 )
 def test_rules_fire_and_most_urgent_wins(tmp_path: Path, features: set[str], scores: dict[str, float],
@@ -123,6 +134,8 @@ def test_compiled_rule_carries_outcome(tmp_path: Path) -> None:
     rules = rule_set(tmp_path, RULES)
     first = rules.rules[0]
     assert (first.category, first.priority, first.labels) == (Category.VIOLENT_THREAT, Priority.P0, ("credible",))
+    assert first.team is None  # the routing table decides
+    assert next(r for r in rules.rules if r.id == "channel.call_center").team == "violence"
     assert rules.version == "test-1"
 
 
@@ -146,6 +159,10 @@ def test_compiled_rule_carries_outcome(tmp_path: Path) -> None:
          "`stage` must be one of"),
         ("  - {id: a, description: d, when: {all: [clf_alt:other]}, then: {category: other, priority: P3}}\n",
          "unknown feature 'clf_alt:other'"),
+        ("  - {id: a, description: d, when: {}, then: {category: other, priority: P3, team: nope}}\n",
+         "`then.team` 'nope' is not a team of the routing table"),
+        ("  - {id: a, description: d, when: {channel: [pigeon]}, then: {category: other, priority: P3}}\n",
+         "unknown feature 'channel:pigeon'"),
     ],
 )
 def test_invalid_rules_are_one_line_errors(tmp_path: Path, rules: str, message: str) -> None:
@@ -168,18 +185,27 @@ def test_default_rule_set_loads_and_every_rule_is_described() -> None:
     assert all(r.description and "." in r.id for r in rules.rules)
 
 
-# The shipped rules that read classifier heads, each with the smallest evidence that fires it.
+# The shipped rules that read classifier heads, each with the smallest evidence that fires it. A
+# page needs words or facts in the text besides the scores: without them the same scores only
+# reach the P1 fallback.
 SHIPPED = [
-    ({"clf_alt:self_harm"}, {"self_harm": 0.35, "urgent": 0.45}, "self_harm.urgent_classifier", "P0"),
-    ({"clf_alt:self_harm"}, {"self_harm": 0.15, "urgent": 0.55}, "self_harm.urgent_leaning", "P0"),
+    ({"clf_alt:self_harm", "lex:self_harm_ideation"}, {"self_harm": 0.35, "urgent": 0.45},
+     "self_harm.urgent_classifier", "P0"),
+    ({"clf_alt:self_harm"}, {"self_harm": 0.35, "urgent": 0.45}, "fallback.self_harm", "P1"),
+    ({"clf_alt:self_harm", "fact:means"}, {"self_harm": 0.15, "urgent": 0.55}, "self_harm.urgent_leaning", "P0"),
     ({"lex:self_harm_intent"}, {"urgent": 0.4}, "self_harm.intent_urgent", "P0"),
     ({"lex:self_harm_intent"}, {"urgent": 0.1}, "self_harm.intent", "P1"),
-    ({"clf_alt:child_safety"}, {"child_safety": 0.35, "urgent": 0.45}, "child_safety.urgent_classifier", "P0"),
-    ({"fact:minor", "clf_alt:child_safety"}, {"child_safety": 0.5, "urgent": 0.32},
+    ({"clf_alt:child_safety", "lex:grooming"}, {"child_safety": 0.35, "urgent": 0.45},
+     "child_safety.urgent_classifier", "P0"),
+    ({"clf_alt:child_safety"}, {"child_safety": 0.35, "urgent": 0.45}, "fallback.child_safety", "P1"),
+    ({"fact:minor", "clf_alt:child_safety", "lex:contact"}, {"child_safety": 0.5, "urgent": 0.32},
      "child_safety.minor_classifier_urgent", "P0"),
     ({"fact:minor", "lex:sextortion"}, {"urgent": 0.4}, "child_safety.sextortion_minor", "P0"),
-    ({"clf_alt:violent_threat"}, {"violent_threat": 0.35, "urgent": 0.45}, "violent_threat.urgent_classifier", "P0"),
-    ({"lex:threat"}, {"urgent": 0.4}, "violent_threat.threat_urgent", "P0"),
+    ({"clf_alt:violent_threat", "lex:violent_verb"}, {"violent_threat": 0.35, "urgent": 0.45},
+     "violent_threat.urgent_classifier", "P0"),
+    ({"clf_alt:violent_threat"}, {"violent_threat": 0.35, "urgent": 0.45}, "fallback.violent_threat", "P1"),
+    ({"lex:threat", "pat:threat_aimed"}, {"urgent": 0.4}, "violent_threat.threat_urgent", "P0"),
+    ({"lex:threat"}, {"urgent": 0.4}, "violent_threat.threat", "P1"),  # not aimed at anyone
     ({"lex:threat"}, {"urgent": 0.1}, "violent_threat.threat", "P1"),
     ({"lex:threat", "lex:gaming"}, {"urgent": 0.9}, "other.banter", "P3"),
     ({"clf_alt:account_security", "lex:scam"}, {"account_security": 0.5},
@@ -197,6 +223,36 @@ def test_shipped_classifier_rules(features: set[str], scores: dict[str, float], 
     rules.add_derived(found, "")
     fired = rules.fired(found, scores)
     assert ((fired[0].id, fired[0].priority.value) if fired else ("", "")) == (winner, priority)
+
+
+TEAM_RULE = """
+  - id: violent_threat.phoned_in
+    description: a threat phoned in to the call centre goes to the trust and safety desk, not the violence queue
+    when: {all: [ctx:threat], channel: [call_center]}
+    then: {category: violent_threat, priority: P1, team: %s}
+"""
+
+
+@pytest.mark.parametrize(("channel", "team"), [("call_center", "support"), ("in_app_report", "violence")])
+def test_channel_and_team_override_end_to_end(tmp_path: Path, channel: str, team: str) -> None:
+    """A candidate rule set whose first rule matches the channel and overrides the team."""
+    from streams.core.triage import load_triage
+    from tests.unit.triage.conftest import make_event
+
+    shutil.copytree(DEFAULT_RULES_DIR, tmp_path / "rules")
+    (tmp_path / "rules" / "triage" / "01-desk.yaml").write_text("rules:" + TEAM_RULE % "support", encoding="utf-8")
+    decision = load_triage(tmp_path / "rules").decide(make_event("i will hurt you", channel=channel))
+    assert (decision.category, decision.priority, decision.team) == ("violent_threat", "P1", team)
+    assert (decision.reasons[0] == "rule:violent_threat.phoned_in") is (channel == "call_center")
+
+
+def test_team_override_must_name_a_routing_team(tmp_path: Path) -> None:
+    from streams.core.triage import load_triage
+
+    shutil.copytree(DEFAULT_RULES_DIR, tmp_path / "rules")
+    (tmp_path / "rules" / "triage" / "01-desk.yaml").write_text("rules:" + TEAM_RULE % "front_desk", encoding="utf-8")
+    with pytest.raises(RuleError, match="front_desk"):
+        load_triage(tmp_path / "rules")
 
 
 def test_candidate_rule_directory(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from streams.core.triage.text import lexicon_view, normalize, tokens
@@ -37,3 +39,14 @@ def test_lexicon_view_undoes_obfuscation(norm: str, expected: str) -> None:
 
 def test_tokens_split_on_non_word_characters() -> None:
     assert tokens("don't tell, ok?") == ["don", "t", "tell", "ok"]
+
+
+@pytest.mark.parametrize("text", ["don't kill_me 4ever, ok?", "a\tb\nc\x7f-d", "ñandú 你好 world", "", "  "])
+def test_tokens_are_word_character_runs(text: str) -> None:
+    assert tokens(normalize(text)) == re.findall(r"\w+", normalize(text))
+
+
+@pytest.mark.parametrize("text", ["k i l l myself", "k.i.l.l you", "k_i_l_l", "i am a cat", "su1c1de", "hello there"])
+def test_lexicon_view_with_known_tokens_matches_without(text: str) -> None:
+    norm = normalize(text)
+    assert lexicon_view(norm, tokens(norm)) == lexicon_view(norm)
