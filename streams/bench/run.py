@@ -273,7 +273,9 @@ async def _latency(settings: Settings, topics: Topics, codec: Codec, rate: float
     producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=0)
     await producer.start()
     try:
-        shape = Shape(duplicate_share=0, invalid_share=0, popular_share=0, subject_share=1.0)
+        # Event times as a live stream at this rate has them (not the generator's 5,000 a day:
+        # a minute of sends would span days of event time and every window would close at once).
+        shape = Shape(duplicate_share=0, invalid_share=0, popular_share=0, subject_share=1.0, reports_per_second=rate)
         lines = generate(expected, seed=random.randrange(1 << 30), start=datetime.now(UTC), shape=shape)
         started = time.monotonic()
         for i, line in enumerate(lines):

@@ -13,9 +13,9 @@ so the feed keeps open breached cases and lists them first, "overdue", until res
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, Generic, Iterator, TypeVar
 
 import msgspec
 
@@ -26,6 +26,8 @@ from streams.core.outcome import DeadLetter, Outcome
 from streams.core.patterns.alert import PatternAlert
 from streams.core.queues import OpenQueues
 from streams.core.sla import SlaSchedule
+
+T = TypeVar("T")
 
 RATE_WINDOW_S = 60
 # What the console may know about an escalation; anything else (facts, subject id, excerpt,
@@ -42,8 +44,8 @@ class ConsoleFeed:
         self.clock = clock
         self.queues = queues
         self.schedule = schedule
-        self.escalations: deque[Escalation] = deque(maxlen=size)
-        self.patterns: deque[PatternAlert] = deque(maxlen=size)
+        self.escalations: Latest[Escalation] = Latest(size, lambda e: e.escalation_id)
+        self.patterns: Latest[PatternAlert] = Latest(size, lambda p: p.pattern_id)
         self.dead_letters: deque[DeadLetter] = deque(maxlen=size)
         self.outcomes: Counter[str] = Counter()
         self.overdue: dict[str, datetime] = {}  # open case -> the resolution deadline it missed
@@ -61,7 +63,7 @@ class ConsoleFeed:
         self.version += 1
 
     def escalation(self, escalation: Escalation) -> None:
-        _latest_first(self.escalations, escalation, lambda e: e.escalation_id)
+        self.escalations.put(escalation)
         if escalation.status is EscalationStatus.RESOLVED or escalation.trigger is Trigger.REOPENED:
             self.overdue.pop(escalation.case_id, None)
         elif escalation.trigger is Trigger.SLA_RESOLVE_MISSED:
@@ -69,7 +71,7 @@ class ConsoleFeed:
         self.version += 1
 
     def pattern(self, alert: PatternAlert) -> None:
-        _latest_first(self.patterns, alert, lambda p: p.pattern_id)
+        self.patterns.put(alert)
         self.version += 1
 
     def rebuild_overdue(self, open_cases: Any) -> None:
@@ -80,7 +82,7 @@ class ConsoleFeed:
         self.version += 1
 
     def dead_letter(self, letter: DeadLetter) -> None:
-        self.dead_letters.appendleft(letter)
+        self.dead_letters.appendleft(msgspec.structs.replace(letter, payload=b""))  # up to 256 KiB each
         self.version += 1
 
     def excerpt(self, escalation_id: str) -> str | None:
@@ -138,11 +140,27 @@ class ConsoleFeed:
         return still
 
 
-def _latest_first(ring: deque[Any], item: Any, key: Any) -> None:
-    """Put `item` on top, dropping an older version of the same thing (one row per id)."""
-    for old in [o for o in ring if key(o) == key(item)]:
-        ring.remove(old)
-    ring.appendleft(item)
+class Latest(Generic[T]):
+    """The `size` most recently updated things, newest first, one per id: a new version of
+    an escalation replaces its row and moves it to the top (O(1): it runs per escalation)."""
+
+    def __init__(self, size: int, key: Callable[[T], str]) -> None:
+        self._size = size
+        self._key = key
+        self._items: OrderedDict[str, T] = OrderedDict()
+
+    def put(self, item: T) -> None:
+        key = self._key(item)
+        self._items.pop(key, None)
+        self._items[key] = item
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def __iter__(self) -> Iterator[T]:
+        return reversed(self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def _escalation(escalation: Escalation, show_text: bool) -> dict[str, Any]:
