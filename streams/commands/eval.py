@@ -10,7 +10,7 @@ from typing import Any
 
 from streams.core.triage import load_triage
 from streams.core.triage.datasets import shared_data_dir
-from streams.core.triage.evaluation import evaluate
+from streams.core.triage.evaluation import CASE_SETS, evaluate
 from streams.core.triage.rules import RuleError
 
 
@@ -20,6 +20,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rules", type=Path, default=None, help="rules directory to evaluate")
     parser.add_argument("--data", type=Path, default=None, help="shared data dir (default $VIGIL_SHARED_DATA)")
     parser.add_argument("--misses", action="store_true", help="list every missed holdout case")
+    parser.add_argument("--skip", action="append", default=[], choices=CASE_SETS, metavar="SET",
+                        help="leave a case set out (repeatable; e.g. --skip holdout while tuning rules)")
     parser.set_defaults(func=run)
 
 
@@ -29,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     except (RuleError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    report = evaluate(triager, args.data or shared_data_dir())
+    report = evaluate(triager, args.data or shared_data_dir(), skip=args.skip)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
@@ -41,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
 
 def render(report: dict[str, Any], show_misses: bool = False) -> str:
     lines = [f"triage {report['triage_version']}", ""]
+    for name in report.get("skipped_case_sets", ()):
+        lines += [f"== own cases: {name} -- skipped (--skip)", ""]
     for name in report.get("missing_case_sets", ()):
         lines += [f"== own cases: {name} -- not found (tests/cases/triage/{name}.yaml), skipped", ""]
     for name in report.get("unreadable_case_sets", {}):

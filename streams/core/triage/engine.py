@@ -23,6 +23,8 @@ _SUBJECT: dict[SubjectType | None, str] = {None: "subject:none", **{t: f"subject
 # Past this length a report is a document (many posts, a transcript): nearby joke words no
 # longer say the whole text is a joke.
 LONG_TEXT_CHARS = 500
+# A stated age of this or more next to a minor's age: an adult and a child ("he's 25 and im 12").
+GROWN_UP_AGE = 20
 
 
 class RuleTriager:
@@ -83,8 +85,14 @@ class RuleTriager:
             features.add("fact:long")
         if facts.minor_involved:
             features.add("fact:minor")
-        if facts.ages and min(facts.ages) < ADULT_AGE:
-            features.add("fact:age_minor")
+        if facts.ages:
+            youngest, oldest = min(facts.ages), max(facts.ages)
+            if youngest < ADULT_AGE:
+                features.add("fact:age_minor")
+                if oldest >= GROWN_UP_AGE:
+                    features.add("fact:age_gap")
+            else:
+                features.add("fact:age_adult")
         add = features.add
         if facts.time_expressions:
             add("fact:time")

@@ -65,8 +65,12 @@ _AGE_PATTERNS: tuple[_Gated, ...] = tuple(
         (("yo", "y/o", "y.o", "yr", "year"),
          r"\b(\d{1,2})\s?(?:yo|y/o|y\.o\.?|yrs?\.?\s?old|years?\s?old|-?year-old|-?yr-old|-years-old)\b"),
         (_ALWAYS,
-         r"\b(?:i'?m|i am|im|she'?s|he'?s|she is|he is|they'?re|is only|only|aged?|age of|turning|just turned|"
-         r"turned|turns|will be|was only|is now)\s(\d{1,2})\b" + _NOT_AGE_UNIT),
+         r"\b(?:i'?m|i am|im|i was|when i was|she'?s|he'?s|she is|he is|they'?re|is only|only|aged?|age of|turning|"
+         r"just turned|turned|turns|will be|was only|is now)\s(\d{1,2})\b" + _NOT_AGE_UNIT),
+        # "(aku 20)", "gue 15": Indonesian and Malay "I" with a two-digit number
+        (("aku", "saya", "gue", "gw", "gua"), r"\b(?:aku|saya|gue|gw|gua)\s(\d{2})\b" + _NOT_AGE_UNIT),
+        # "my cousin (11)", "my friend (14f)": an age in brackets after a person
+        (("(",), r"\((\d{1,2})\s?(?:f|m|yo|y/o|yrs?)?\)"),
         (("son", "daughter", "kid", "child", "brother", "sister", "cousin", "niece", "nephew", "boy", "girl", "bro",
           "sis"),
          r"\b(?:son|daughter|kid|child|brother|sister|cousin|niece|nephew|boy|girl|bro|sis|grandson|granddaughter|"
@@ -86,6 +90,7 @@ _AGE_PATTERNS: tuple[_Gated, ...] = tuple(
         (("岁", "歲"), r"(\d{1,2})\s?(?:岁|歲|周岁)"),
         (("عمر",), r"(?:عمري|عمره|عمرها|عمرهم|بعمر|عمر)\s?(\d{1,2})"),
         (("سن", "عام"), r"(\d{1,2})\s?(?:سنه|سنوات|سنين|عاما|عام)"),
+        (("sana", "sne", "sni"), r"\b(\d{1,2})\s?(?:sana|sanawat|snin|sneen|sinin)\b"),
     )
 )
 _CN_NUMERAL_AGE = re.compile(r"([一二三四五六七八九十两]{1,3})\s?(?:岁|歲)")
@@ -97,6 +102,8 @@ _TIME_PATTERNS: tuple[_Gated, ...] = tuple(
          r"|\bat\s\d{1,2}(?::\d{2})?\b(?!\s?(?:years?|yo|%|followers|months?))"
          # relative: "in 20 minutes"
          r"|\bin\s\d{1,3}\s?(?:minutes?|mins?|hours?|hrs?|seconds?|secs?)\b"),
+        # just past: "20 min ago" (an act under way)
+        (("ago",), r"\b\d{1,3}\s?(?:minutes?|mins?|min|hours?|hrs?)\s?ago\b"),
         (("jam", "pukul", "menit", "minit"),
          r"\b(?:jam|pukul)\s\d{1,2}(?:[.:]\d{2})?\b"
          r"|\b(?:dalam|lagi)\s\d{1,3}\s?(?:menit|minit|jam)\b|\b\d{1,3}\s?(?:menit|minit|jam)\slagi\b"),
@@ -165,13 +172,15 @@ def with_digits(norm: str) -> str:
 
 
 def chinese_numeral(text: str) -> int | None:
-    """Value of a Chinese numeral up to 99 ("十二" -> 12), or None."""
+    """Value of a Chinese numeral up to 99 ("十二" -> 12, "八九" -> 8), or None."""
     if text == "十":
         return 10
     if "十" in text:
         tens, _, ones = text.partition("十")
         value = (_CN_DIGITS.get(tens, 0) if tens else 1) * 10
         return value + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    if len(text) == 2 and text[0] in _CN_DIGITS and text[1] in _CN_DIGITS:
+        return _CN_DIGITS[text[0]]  # "八九岁": eight or nine, the lower bound
     return _CN_DIGITS.get(text) if len(text) == 1 else None
 
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 import yaml
 
 from streams.core.triage.language import LATIN_LANGUAGES
-from streams.core.triage.text import ARABIC, SUBSTRING_SCRIPT, normalize, tokens
+from streams.core.triage.text import ARABIC, SUBSTRING_SCRIPT, lexicon_view, normalize, tokens
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 LANGUAGES = ("en", "id", "ms", "zh", "es", "ar")
@@ -176,11 +176,22 @@ def _starts_arabic_word(view: str, term: str) -> bool:
     return False
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML keeps the last of two equal keys silently; a group written twice in one file would lose terms."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"{node.start_mark.name}: key {repeated[0]!r} appears twice in one mapping")
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_terms_by_language(directory: Path = LEXICON_DIR) -> dict[str, dict[str, set[str]]]:
     """Read every *.yaml in `directory` ({groups: {name: {lang: [terms]}}}): lang -> group -> terms."""
     by_language: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for path in sorted(directory.glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}  # noqa: S506 (a SafeLoader)
         for group, by_lang in (raw.get("groups") or {}).items():
             if not isinstance(by_lang, dict):
                 raise ValueError(f"{path}: group {group!r} must map languages to term lists")
@@ -189,8 +200,14 @@ def load_terms_by_language(directory: Path = LEXICON_DIR) -> dict[str, dict[str,
                     continue
                 if lang not in LANGUAGES and lang != ANY:
                     raise ValueError(f"{path}: group {group!r} has unknown language {lang!r}")
-                by_language[lang][group].update(normalize(str(t)).strip() for t in lang_terms or ())
+                by_language[lang][group].update(_term_form(t) for t in lang_terms or ())
     return {lang: dict(groups) for lang, groups in by_language.items()}
+
+
+def _term_form(term: object) -> str:
+    """A term as reports reach the matcher: normalised, leet digits inside words undone like the
+    report's lexicon view ("1v1", romanised Arabic "3aref", "wa7ed")."""
+    return lexicon_view(normalize(str(term)).strip())
 
 
 def load_lexicon_terms(directory: Path = LEXICON_DIR) -> dict[str, set[str]]:

@@ -7,7 +7,8 @@ expressions on the normalised text, run only when one of their `requires` featur
 present) and `rules`. A report's features are strings:
 
     lex:<group>      a lexicon group matched          pat:<name>   a pattern matched
-    fact:<name>      minor, age_minor, time, weapon, means, live, url, handle, email, phone, money,
+    fact:<name>      minor, age_minor, age_adult (every stated age 18+), age_gap (a minor's and a 20+ age),
+                     time, weapon, means, live, url, handle, email, phone, money,
                      attachment, long (text of LONG_TEXT_CHARS or more)
     reason:<code>    the reporter's reason code, or reason:none
     channel:<name>   subject:<type> (or subject:none)  clf:<category>  the classifier's top class
@@ -20,9 +21,12 @@ routing table's teams) that overrides the category's team from routing.yaml.
 A rule fires when every `all` item holds (a string is a feature; a list means any of them),
 no `none` feature is present, and each `scores` minimum / `scores_below` maximum holds. A score
 name is a category (softmax share) or a classifier head (an independent sigmoid, e.g. `urgent`). Of
-the rules that fire, the most urgent priority wins; ties go to the rule listed first. A rule
-with `stage: fallback` is tried only when no main-stage rule fires (e.g. "the classifier's best
-harm category, when nothing named the harm").
+the rules that fire, the most urgent priority wins; ties go to the rule listed first.
+
+Stages: a rule with `stage: reason` is tried only when no main-stage rule fires, and one with
+`stage: fallback` only when no main- or reason-stage rule fires. The reporter's reason code is
+a tap in the client, right about as often as a middling classifier read, so it decides only
+when the text itself names nothing (`stage: reason`); the classifier's weak reads come last.
 """
 
 from __future__ import annotations
@@ -38,11 +42,11 @@ from streams.core.taxonomy import Category, Channel, Priority, ReasonCode, Subje
 
 FACT_FEATURES = frozenset(
     f"fact:{name}"
-    for name in ("minor", "age_minor", "time", "weapon", "means", "live", "url", "handle", "email", "phone",
-                 "money", "attachment", "long")
+    for name in ("minor", "age_minor", "age_adult", "age_gap", "time", "weapon", "means", "live", "url", "handle", "email",
+                 "phone", "money", "attachment", "long")
 )
 _RULE_KEYS = {"id", "description", "when", "then", "stage"}
-STAGES = ("main", "fallback")
+STAGES = ("main", "reason", "fallback")
 _WHEN_KEYS = {"all", "none", "scores", "scores_below", "reason_code", "channel", "subject"}
 _THEN_KEYS = {"category", "priority", "labels", "team"}
 
@@ -65,7 +69,7 @@ class Rule:
     min_scores: tuple[tuple[str, float], ...]
     max_scores: tuple[tuple[str, float], ...]
     rank: tuple[int, int]  # (priority rank, order): the smallest fired rank wins
-    fallback: bool = False
+    stage: str = "main"
     # Overrides the routing table's team for the category (None: routing.yaml decides).
     team: str | None = None
     reason: str = ""  # "rule:<id>", as a Decision lists it
@@ -105,6 +109,7 @@ class RuleSet:
     # (score name, lowest threshold any rule asks for, "score:<name>"): at or above it, the
     # feature "score:<name>" anchors the rules that read that score.
     score_anchors: tuple[tuple[str, float, str], ...] = ()
+    reasons: tuple[Rule, ...] = ()
     fallbacks: tuple[Rule, ...] = ()
     index_keys: frozenset[str] = frozenset()
     pattern_triggers: frozenset[str] = frozenset()
@@ -138,6 +143,8 @@ class RuleSet:
         for feature in self.index_keys.intersection(features):
             candidates.update(index[feature])
         fired = [rule for rule in candidates if rule.fires(features, scores)]
+        if not fired:
+            fired = [rule for rule in self.reasons if rule.fires(features, scores)]
         if not fired:
             fired = [rule for rule in self.fallbacks if rule.fires(features, scores)]
         fired.sort(key=_rank)
@@ -279,7 +286,7 @@ def _compile_rule(where: str, order: int, raw: dict[str, Any], known: set[str], 
         min_scores=tuple((k, float(v)) for k, (kind, v) in scores.items() if kind == "min"),
         max_scores=tuple((k, float(v)) for k, (kind, v) in scores.items() if kind == "max"),
         rank=(priority.rank, order),
-        fallback=stage == "fallback",
+        stage=stage,
         team=team,
         reason=f"rule:{raw['id']}",
     )
@@ -293,7 +300,7 @@ def _indexed(rule_set: RuleSet) -> RuleSet:
     for rule in rule_set.rules:
         for name, low in rule.min_scores:
             anchors[name] = min(low, anchors.get(name, 1.0))
-        if rule.fallback:
+        if rule.stage != "main":
             continue
         if rule.required:
             keys = [min(rule.required, key=_anchor_preference)]
@@ -316,7 +323,8 @@ def _indexed(rule_set: RuleSet) -> RuleSet:
     rule_set.index = {k: tuple(v) for k, v in index.items()}
     rule_set.index_keys = frozenset(index)
     rule_set.always = tuple(always)
-    rule_set.fallbacks = tuple(r for r in rule_set.rules if r.fallback)
+    rule_set.reasons = tuple(r for r in rule_set.rules if r.stage == "reason")
+    rule_set.fallbacks = tuple(r for r in rule_set.rules if r.stage == "fallback")
     rule_set.score_anchors = tuple((name, low, f"score:{name}") for name, low in sorted(anchors.items()))
     return rule_set
 

@@ -12,8 +12,8 @@ Outputs: a softmax over the 11 categories, and two binary heads on the same feat
   reports and the seen cases, with public rows as non-urgent examples;
 - `hateful`: hate speech as Davidson et al.'s annotators read it, learned from the Davidson
   train split only (hate vs offensive or neither).
-`--holdout-validation` keeps the synthetic validation patterns and a 15 % dev carve-out of the
-Davidson train split out of training, to choose rule thresholds on data the model has not
+`--holdout-validation` keeps the synthetic validation patterns and 15 % dev carve-outs of the
+Davidson and SMS train splits out of training, to choose rule thresholds on data the model has not
 seen; the committed model is then trained on everything with those thresholds.
 """
 
@@ -42,10 +42,12 @@ TUNE_CASE_WEIGHT = 5.0
 SYNTHETIC_WEIGHT = 4.0
 # Case sets whose labels may be learned from: the tune set and holdout sets already seen.
 # The blind holdout.yaml is never read here.
-SEEN_CASE_SETS = ("tune", "seen_holdout", "seen_holdout2", "seen_holdout3", "seen_holdout4")
+SEEN_CASE_SETS = ("tune", "seen_holdout", "seen_holdout2", "seen_holdout3", "seen_holdout4", "seen_holdout5",
+                  "written_teens", "written_adults", "written_terse")
 # Public rows are far more numerous than reports; a sample of them is enough as non-urgent examples.
 URGENT_PUBLIC_SAMPLE = 12_000
 DAVIDSON_DEV_SHARE = 0.15
+SMS_DEV_SHARE = 0.15
 
 
 def is_davidson_dev(example: Example) -> bool:
@@ -54,9 +56,20 @@ def is_davidson_dev(example: Example) -> bool:
     return digest[0] / 256 < DAVIDSON_DEV_SHARE
 
 
-def case_examples() -> list[Example]:
+def is_sms_dev(example: Example) -> bool:
+    """A seeded share of the SMS *train* split for choosing the scam thresholds (never test)."""
+    digest = hashlib.sha256(f"sms-dev:{example.text}".encode()).digest()
+    return digest[0] / 256 < SMS_DEV_SHARE
+
+
+def is_dev(example: Example) -> bool:
+    return (example.source == "davidson2017" and is_davidson_dev(example)) or (
+        example.source == "sms_spam" and is_sms_dev(example))
+
+
+def case_examples(case_sets: tuple[str, ...] = SEEN_CASE_SETS) -> list[Example]:
     examples = []
-    for name in SEEN_CASE_SETS:
+    for name in case_sets:
         if (CASES_DIR / f"{name}.yaml").exists():
             for case in load_cases(name):
                 examples.append(Example(f"{name}_cases", case.event.text, case.category.value, "train",
@@ -65,10 +78,10 @@ def case_examples() -> list[Example]:
 
 
 def training_examples(data_dir: Path, with_validation: bool = True,
-                      synthetic_weight: float = SYNTHETIC_WEIGHT) -> list[Example]:
+                      synthetic_weight: float = SYNTHETIC_WEIGHT,
+                      case_sets: tuple[str, ...] = SEEN_CASE_SETS) -> list[Example]:
     public = public_examples(data_dir)
-    examples = [e for e in public if e.split == "train"
-                and (with_validation or not (e.source == "davidson2017" and is_davidson_dev(e)))]
+    examples = [e for e in public if e.split == "train" and (with_validation or not is_dev(e))]
     splits = ("train", "validation") if with_validation else ("train",)
     for split in splits:
         examples += [Example(e.source, e.text, e.label, "train", e.detail, synthetic_weight)
@@ -76,7 +89,7 @@ def training_examples(data_dir: Path, with_validation: bool = True,
     # A case quoting a public test row (the audit's false pages on SMS ham) stays a rule
     # regression check only: training on it would leak that row into the public measurement.
     public_test = {dedupe_key(e.text) for e in public if e.split == "test"}
-    return examples + [e for e in case_examples() if dedupe_key(e.text) not in public_test]
+    return examples + [e for e in case_examples(case_sets) if dedupe_key(e.text) not in public_test]
 
 
 def _is_urgent(example: Example) -> bool:
@@ -135,14 +148,14 @@ def fit(examples: list[Example], featurizer: Featurizer, c: float) -> tuple[np.n
     return weights_full, bias_full
 
 
-def data_digests(data_dir: Path) -> dict[str, str]:
+def data_digests(data_dir: Path, case_sets: tuple[str, ...] = SEEN_CASE_SETS) -> dict[str, str]:
     """sha256 of every data file read, so the model card can say exactly what was trained on."""
     digests = {}
     for path in sorted(data_dir.rglob("*")):
         if path.is_file() and path.suffix in {".csv", ".tsv"}:
             digests[str(path.relative_to(data_dir))] = hashlib.sha256(path.read_bytes()).hexdigest()
     for path in sorted(CASES_DIR.glob("*.yaml")):
-        if path.stem not in SEEN_CASE_SETS:
+        if path.stem not in case_sets:
             continue
         digests[f"tests/cases/triage/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     for path in sorted(SYNTHETIC_DIR.glob("*.yaml")):
@@ -159,16 +172,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--urgent-c", type=float, default=4.0)
     parser.add_argument("--hateful-c", type=float, default=8.0)
     parser.add_argument("--holdout-validation", action="store_true",
-                        help="leave the synthetic validation patterns and the Davidson dev rows out "
+                        help="leave the synthetic validation patterns and the Davidson and SMS dev rows out "
                              "(to choose thresholds)")
+    parser.add_argument("--without-cases", action="append", default=[], choices=SEEN_CASE_SETS, metavar="SET",
+                        help="leave a case set out of training (repeatable), to measure on it as a new author's")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
+    case_sets = tuple(n for n in SEEN_CASE_SETS if n not in args.without_cases)
     data_dir = args.data or shared_data_dir()
     if not data_dir.is_dir():
         print(f"error: shared data directory {data_dir} not found; set VIGIL_SHARED_DATA", file=sys.stderr)
         return 2
     featurizer = Featurizer(bits=args.bits)
-    examples = training_examples(data_dir, not args.holdout_validation, args.synthetic_weight)
+    examples = training_examples(data_dir, not args.holdout_validation, args.synthetic_weight, case_sets)
     started = time.perf_counter()
     weights, bias = fit(examples, featurizer, args.c)
     urgent_rows, urgent_labels = urgent_examples(examples)
@@ -177,7 +193,11 @@ def main(argv: list[str] | None = None) -> int:
              fit_head(hateful_rows, hateful_labels, featurizer, args.hateful_c)]
     head_weights = np.stack([w for w, _ in heads], axis=1)
     head_bias = np.array([b for _, b in heads], dtype=np.float32)
-    version = f"clf-{time.strftime('%Y%m%d')}-b{args.bits}-c{args.c:g}-syn{'-val' if args.holdout_validation else ''}"
+    digests = data_digests(data_dir, case_sets)
+    # The data digest tells two models trained on one day apart (the date alone did not).
+    data_id = hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:8]
+    version = (f"clf-{time.strftime('%Y%m%d')}-b{args.bits}-c{args.c:g}-syn{args.synthetic_weight:g}"
+               f"{'-val' if args.holdout_validation else ''}-{data_id}")
     save_classifier(args.out, featurizer, weights, bias, CLASSES, version, HEADS, head_weights, head_bias)
     provenance = {
         "version": version,
@@ -188,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         "heads": {"urgent": {"C": args.urgent_c, "examples": len(urgent_rows), "positive": int(urgent_labels.sum())},
                   "hateful": {"C": args.hateful_c, "examples": len(hateful_rows), "positive": int(hateful_labels.sum())}},
         "synthetic_validation_patterns_trained_on": not args.holdout_validation,
+        "synthetic_weight": args.synthetic_weight,
+        "case_sets": list(case_sets),
         "train_seconds": round(time.perf_counter() - started, 1),
-        "data_sha256": data_digests(data_dir),
+        "data_sha256": digests,
         "examples": {f"{s}:{l}": n for (s, l), n in sorted(Counter((e.source, e.label) for e in examples).items())},
     }
     args.out.with_name("training.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")

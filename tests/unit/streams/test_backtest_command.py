@@ -158,7 +158,7 @@ def test_diff_compares_two_rule_sets(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_diff_shows_priority_raises_and_pattern_alerts_that_would_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The candidate triages reported harassment as hate speech (P1): another spike key, more urgent cases.
-    reported = "when: {all: [lex:harass_report], none: [ctx:banter]}\n    then: {category: "
+    reported = "when: {all: [lex:harass_report], none: [lex:figurative, lex:solidarity]}\n    then: {category: "
     candidate = _rules(tmp_path, {"triage/40-hate_harassment.yaml": (
         reported + "harassment, priority: P2}", reported + "hate_speech, priority: P1}"
     )})

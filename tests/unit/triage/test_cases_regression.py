@@ -26,7 +26,27 @@ def test_seen_cases_keep_their_targets(triager: RuleTriager, name: str) -> None:
     assert len(wrong) <= len(cases) * 0.05, wrong
 
 
-@pytest.mark.parametrize("name", ["tune", "seen_holdout", "seen_holdout2", "seen_holdout3", "seen_holdout4", "holdout"])
+# Sets written by other writers (round 4): trained on and tuned with, but another writer's wording is
+# what the engine finds hardest, so the bounds are looser; still a regression check.
+@pytest.mark.parametrize("name", ["seen_holdout5", "written_teens", "written_adults", "written_terse"])
+def test_other_writers_sets_keep_their_level(triager: RuleTriager, name: str) -> None:
+    cases = load_cases(name)
+    decisions = triager.decide_many([c.event for c in cases])
+    wrong = [(c.id, d.category.value, d.priority.value) for c, d in zip(cases, decisions)
+             if (c.category, c.priority) != (d.category, d.priority)]
+    gold_p0 = [c.priority == Priority.P0 for c in cases]
+    got_p0 = [d.priority == Priority.P0 for d in decisions]
+    missed_p0 = sum(g and not p for g, p in zip(gold_p0, got_p0))
+    false_p0 = sum(p and not g for g, p in zip(gold_p0, got_p0))
+    assert len(cases) >= 200
+    assert missed_p0 <= 0.08 * sum(gold_p0), wrong
+    assert false_p0 <= 0.03 * len(cases), wrong
+    assert len(wrong) <= len(cases) * 0.10, wrong
+
+
+@pytest.mark.parametrize("name", ["tune", "seen_holdout", "seen_holdout2", "seen_holdout3", "seen_holdout4", "seen_holdout5",
+                                  "seen_holdout6", "written_teens", "written_adults", "written_terse",
+                                  "holdout"])
 def test_case_sets_cover_every_category_and_language(name: str) -> None:
     if not (CASES_DIR / f"{name}.yaml").exists():
         pytest.skip(f"{name}.yaml not written yet")

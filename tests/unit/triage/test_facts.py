@@ -58,6 +58,14 @@ from streams.core.triage.facts import chinese_numeral, with_digits
         ("he'll be here in 20 minutes", {"time_expressions": ("in 20 minutes",)}),
         ("bakal datang dalam 10 menit", {"time_expressions": ("dalam 10 menit",)}),
         ("بكرة بجيك", {"time_expressions": ("بكره",)}),
+        # round 4: ages as other writers state them, and acts just past
+        ("my friend (14f) is dating a 24 yr old", {"ages": (14, 24), "minor_involved": True}),
+        ("he got me to send pics when i was 15", {"ages": (15,), "minor_involved": True}),
+        ("ada yang sebar gambar private aku (aku 20)", {"ages": (20,), "minor_involved": False}),
+        ("saya 3 kali lapor", {"ages": ()}),  # one digit after "saya" is a count, not an age
+        ("ibn 3ammi 14 sana", {"ages": (14,), "minor_involved": True}),  # romanised Arabic
+        ("这小孩看着才八九岁", {"ages": (8,), "minor_involved": True}),
+        ("swallowed a bottle of tylenol like 20 min ago", {"time_expressions": ("20 min ago",)}),
     ],
 )
 def test_facts_from_text(triager: RuleTriager, make_event: Callable[..., Any], text: str,
@@ -70,7 +78,8 @@ def test_live_subject_is_live_in_progress(triager: RuleTriager, make_event: Call
     assert triager.decide(make_event("look at this", subject="live")).facts.live_in_progress
 
 
-@pytest.mark.parametrize(("numeral", "value"), [("十", 10), ("十二", 12), ("二十", 20), ("九", 9), ("两", 2), ("", None)])
+@pytest.mark.parametrize(("numeral", "value"), [("十", 10), ("十二", 12), ("二十", 20), ("九", 9), ("两", 2), ("八九", 8),
+                                               ("", None)])
 def test_chinese_numeral(numeral: str, value: int | None) -> None:
     assert chinese_numeral(numeral) == value
 

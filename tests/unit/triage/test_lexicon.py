@@ -70,6 +70,29 @@ def test_unknown_language_is_a_clear_error(tmp_path: Path) -> None:
         load_lexicon_terms(tmp_path)
 
 
+def test_a_group_written_twice_in_one_file_is_a_clear_error(tmp_path: Path) -> None:
+    # YAML would keep the second silently and drop the first group's terms.
+    (tmp_path / "twice.yaml").write_text("groups:\n  g:\n    en: [a]\n  g:\n    en: [b]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="'g' appears twice"):
+        load_lexicon_terms(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "group"),
+    [
+        ("ibn 3ammi 14 sana", ["ibn 3ammi"], "minor"),  # romanised Arabic: digits are letters there
+        ("gg in the 1v1 tmrw", ["ivi"], "gaming"),
+    ],
+)
+def test_terms_with_digits_for_letters_match(text: str, words: list[str], group: str) -> None:
+    from streams.core.triage.language import report_languages
+    from streams.core.triage.text import lexicon_view, normalize, tokens
+
+    view = lexicon_view(normalize(text))
+    hits = load_lexicon().match(view, tokens(view), report_languages("ar", tokens(view)))
+    assert group in hits
+
+
 @pytest.mark.parametrize(
     ("text", "present"),
     [

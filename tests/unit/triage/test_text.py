@@ -17,6 +17,7 @@ from streams.core.triage.text import lexicon_view, normalize, tokens
         ("１２岁", "12岁"),  # full-width digits
         ("عمري ١٤", "عمري 14"),  # Arabic-Indic digits
         ("it’s", "it's"),
+        ("這個帳號被盜了", "这个账号被盗了"),  # traditional Chinese read as simplified
     ],
 )
 def test_normalize(raw: str, expected: str) -> None:
