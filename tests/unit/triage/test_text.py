@@ -51,3 +51,11 @@ def test_tokens_are_word_character_runs(text: str) -> None:
 def test_lexicon_view_with_known_tokens_matches_without(text: str) -> None:
     norm = normalize(text)
     assert lexicon_view(norm, tokens(norm)) == lexicon_view(norm)
+
+
+def test_every_traditional_character_maps_to_its_own_simplified_form() -> None:
+    # The two strings are zipped: one character too many or too few would shift every later pair.
+    from streams.core.triage.text import _SIMPLIFIED, _TRADITIONAL
+
+    assert len(_TRADITIONAL) == len(_SIMPLIFIED)
+    assert normalize("他說要帶槍來學校，帳號被盜了") == normalize("他说要带枪来学校，账号被盗了")
