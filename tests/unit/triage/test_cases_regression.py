@@ -45,8 +45,8 @@ def test_other_writers_sets_keep_their_level(triager: RuleTriager, name: str) ->
 
 
 @pytest.mark.parametrize("name", ["tune", "seen_holdout", "seen_holdout2", "seen_holdout3", "seen_holdout4", "seen_holdout5",
-                                  "seen_holdout6", "written_teens", "written_adults", "written_terse",
-                                  "holdout"])
+                                  "seen_holdout6", "seen_holdout7", "written_teens", "written_adults",
+                                  "written_terse", "holdout"])
 def test_case_sets_cover_every_category_and_language(name: str) -> None:
     if not (CASES_DIR / f"{name}.yaml").exists():
         pytest.skip(f"{name}.yaml not written yet")
