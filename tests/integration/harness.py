@@ -13,7 +13,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import msgspec
 
@@ -74,15 +74,18 @@ class Worker:
 
         asyncio.run(go())
 
-    def collect(self, output: str, until: int, timeout: float = 60.0) -> list[Any]:
-        """Records of an output ('outcomes', 'escalations', ...) once `until` have arrived."""
+    def collect(self, output: str, until: int, timeout: float = 60.0,
+                where: Callable[[Any], bool] = lambda record: True) -> list[Any]:
+        """Records of an output ('outcomes', 'escalations', ...) that pass `where`, once `until`
+        of them have arrived."""
         names, kind = output_topics(self.topics)[output]
 
         async def go() -> list[Any]:
             got: list[Any] = []
             deadline = time.monotonic() + timeout
             async for record in read(self.settings.bootstrap_servers, names, self.codec, kind, timeout):
-                got.append(record)
+                if where(record):
+                    got.append(record)
                 if len(got) >= until or time.monotonic() > deadline:
                     break
             return got

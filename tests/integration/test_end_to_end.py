@@ -6,11 +6,9 @@ event ids (or its own input positions), so any one of them can run alone (`-k`).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import subprocess
 import sys
-import time
 import uuid
 from typing import Any, Callable, Iterator
 
@@ -21,7 +19,6 @@ from streams.core.escalation import Trigger
 from streams.core.outcome import OutcomeKind
 from streams.core.report import MAX_TEXT_BYTES
 from streams.core.taxonomy import Category, Priority
-from streams.reader import output_topics, read
 from tests.integration.harness import REPO, Worker, env_for, event, running_worker, settings_for
 
 pytestmark = pytest.mark.integration
@@ -47,21 +44,7 @@ def json_worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) 
 
 def wait_for(worker: Worker, output: str, mine: Callable[[Any], bool], count: int, timeout: float = 60.0) -> list[Any]:
     """This test's records of an output ('outcomes', ...), once `count` of them have arrived."""
-    names, kind = output_topics(worker.topics)[output]
-
-    async def go() -> list[Any]:
-        got: list[Any] = []
-        deadline = time.monotonic() + timeout
-        async for record in read(worker.settings.bootstrap_servers, names, worker.codec, kind, timeout):
-            if mine(record):
-                got.append(record)
-            if len(got) >= count or time.monotonic() > deadline:
-                break
-        return got
-
-    records = asyncio.run(go())
-    assert len(records) >= count, f"{output}: {len(records)}/{count} records after {timeout}s\n{worker.log_tail()}"
-    return records
+    return worker.collect(output, until=count, timeout=timeout, where=mine)
 
 
 def test_a_child_safety_report_reaches_the_child_safety_team(worker: Worker) -> None:
