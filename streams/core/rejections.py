@@ -19,11 +19,7 @@ KEPT = 8  # times kept per reporter: more than any suspicion threshold needs
 
 def recent(record: Record | None, now: datetime, retention: timedelta) -> int:
     """How many of the reporter's rejections are within the retention at `now`."""
-    if record is None:
-        return 0
-    if isinstance(record, int):
-        return min(record, KEPT)
-    return sum(1 for when in record if now - when <= retention)
+    return len(_times(record, now, retention))
 
 
 def noted(record: Record | None, at: datetime, retention: timedelta) -> list[datetime]:
