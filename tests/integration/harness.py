@@ -13,7 +13,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Hashable, Iterator
 
 import msgspec
 
@@ -75,10 +75,12 @@ class Worker:
         asyncio.run(go())
 
     def collect(self, output: str, until: int, timeout: float = 60.0,
-                where: Callable[[Any], bool] = lambda record: True) -> list[Any]:
+                where: Callable[[Any], bool] = lambda record: True,
+                key: Callable[[Any], Hashable] | None = None) -> list[Any]:
         """Records of an output ('outcomes', 'escalations', ...) that pass `where`, once `until`
-        of them have arrived."""
+        of them have arrived (with `key`: once records with `until` different keys have)."""
         names, kind = output_topics(self.topics)[output]
+        keys: set[Hashable] = set()
 
         async def go() -> list[Any]:
             got: list[Any] = []
@@ -86,12 +88,14 @@ class Worker:
             async for record in read(self.settings.bootstrap_servers, names, self.codec, kind, timeout):
                 if where(record):
                     got.append(record)
-                if len(got) >= until or time.monotonic() > deadline:
+                    keys.add(key(record) if key else len(got))
+                if len(keys) >= until or time.monotonic() > deadline:
                     break
             return got
 
         records = asyncio.run(go())
-        assert len(records) >= until, f"{output}: {len(records)}/{until} records after {timeout}s\n{self.log_tail()}"
+        what = "different keys in " if key else ""
+        assert len(keys) >= until, f"{output}: {len(keys)}/{until} {what}records after {timeout}s\n{self.log_tail()}"
         return records
 
     def drain(self, output: str, quiet: float = 3.0) -> list[Any]:
