@@ -5,8 +5,9 @@ generation changes (a rebalance, a recovery), and relies on seeking back to the 
 offset to read them again. aiokafka's `seek_to_committed` seeks only when the committed
 offset is above 0, so for a group that has not committed yet — a new deployment, or a
 worker killed before its first commit — the seek does nothing, the fetch position stays
-past the dropped records, and they are never processed. Seen here as a report without an
-outcome after a worker was killed before it had committed (tests/fault/test_crash_recovery.py).
+past the dropped records, and they are never processed. The likely cause of a CI run in which
+a report had no outcome after its worker was killed before its first commit
+(tests/fault/test_crash_recovery.py); it did not reproduce on demand, the gap is in the code.
 
 The fix: where there is no committed offset (or it is 0), seek to the start of the partition.
 That is what the app's `consumer_auto_offset_reset="earliest"` means, and re-reading is safe
