@@ -117,6 +117,13 @@ class Metrics:
             ["output"],
             registry=registry,
         )
+        self.input_gaps = Counter(
+            "vigil_input_gaps_total",
+            "Input records skipped within a partition: offsets that never reached the intake agent, by input"
+            " role. Nonzero means records went unprocessed (or upstream producers use transactions).",
+            ["input"],
+            registry=registry,
+        )
         self.registry_waits = Counter(
             "vigil_registry_waits_total",
             "Times the intake waited for the schema registry (unreachable or 5xx) instead of dead-lettering a record.",

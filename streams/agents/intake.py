@@ -191,6 +191,7 @@ class IntakeAgent:
             message = record.message
             source = Source(message.topic, message.partition, message.offset)
             role = self._roles.get(message.topic, "unknown")
+            self._check_gap(role, source)
             try:
                 self._read(record, role, source, pending)
             except RegistryOutage as outage:
@@ -207,6 +208,24 @@ class IntakeAgent:
         if pending:
             self._process_reports(stream, pending)
         return stalled
+
+    def forget_positions(self) -> None:
+        """After a rebalance: partitions may have moved, so the next offset is not known."""
+        self.processed.clear()
+
+    def _check_gap(self, role: str, source: Source) -> None:
+        """Count and log input records that never reached the agent. Offsets in a partition are
+        contiguous unless upstream producers use transactions (commit markers take an offset);
+        a jump otherwise means the consumer dropped records, which are then never processed."""
+        expected = self.processed.get((source.topic, source.partition))
+        if expected is None or source.offset <= expected:
+            return
+        missing = source.offset - expected
+        child(self.metrics.input_gaps, role).inc(missing)
+        log.error(
+            "%d input record(s) at %s/%s/%s..%s never reached the intake agent and were not processed",
+            missing, source.topic, source.partition, expected, source.offset - 1, extra=_position(source),
+        )
 
     def _read(self, record: Any, role: str, source: Source, pending: list[Pending]) -> None:
         now = self._record_time(record.message)

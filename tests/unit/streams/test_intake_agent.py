@@ -163,3 +163,29 @@ async def test_applied_team_updates_reach_the_update_hook_and_rejected_ones_do_n
     )
 
     assert seen == [["resolved"], ["reopened"]]
+
+
+@pytest.mark.parametrize(
+    ("offsets", "forget_after_first", "gaps"),
+    [
+        ([0, 1, 2], False, 0),
+        ([0, 2, 3], False, 1),  # offset 1 never arrived
+        ([0, 1, 5], False, 3),
+        ([0, 3, 1], False, 2),  # a seek back re-reads: not a gap
+        ([0, 4, 5], True, 0),  # after a rebalance the next offset is not known
+    ],
+    ids=["contiguous", "one missing", "three missing", "a seek back", "after a rebalance"],
+)
+async def test_offsets_that_never_reach_the_agent_are_counted_and_logged(
+    offsets: list[int], forget_after_first: bool, gaps: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = make_agent()
+    for n, offset in enumerate(offsets):
+        h.offsets[(TOPICS.feedback_json, 0)] = offset
+        await h.handle(h.record(TOPICS.feedback_json, report(f"e{n}", subject=f"video:v{n}")))
+        if forget_after_first and n == 0:
+            h.agent.forget_positions()
+
+    assert h.value("vigil_input_gaps_total", {"input": "feedback_json"}) == gaps
+    logged = [r for r in caplog.records if "never reached the intake agent" in r.getMessage()]
+    assert len(logged) == (1 if gaps else 0)
