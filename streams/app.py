@@ -199,11 +199,11 @@ def _intake_role(vigil: Vigil, outbox: Outbox, clock: Clock, triager: Triager) -
     )
     _intake_timers(vigil, clock)
     _count_timer(vigil, counter)
+    console.register(vigil)
 
     @app.on_rebalance_complete.connect
     async def _on_rebalance(sender: Any, **kwargs: Any) -> None:
         agent.forget_positions()
-    console.register(vigil)
 
 
 def _patterns_role(vigil: Vigil, outbox: Outbox, clock: Clock) -> None:
