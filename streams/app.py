@@ -22,7 +22,7 @@ from aiohttp.web import Response
 from faust.web import Request, View
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
 
-from streams import faust_seek, faust_tuning, routed
+from streams import faust_tuning, routed
 from streams.agents.intake import IntakeAgent, partition_of
 from streams.agents.patterns import PatternAgent
 from streams.codecs import RECORD_TYPES, Codec, RegistryClient
@@ -103,7 +103,6 @@ def create_app(
     triager: Triager | None = None,
 ) -> Vigil:
     faust_tuning.apply(settings.fetch_max_wait_ms)
-    faust_seek.apply()
     clock = clock or SystemClock()
     registry = registry or CollectorRegistry()
     routing = load_routing(settings.rules_dir)
